@@ -1,0 +1,69 @@
+"""Bytes to text for HTML: header charset, then BOM and ``<meta>``, then detection.
+
+httpx only looks at the Content-Type header; real pages often declare their charset
+only in ``<meta>`` (windows-1251, Shift_JIS) or lie in the header. Order of trust:
+a BOM, the header charset (unless the bytes do not decode with it), the ``<meta>``
+declaration in the first 4 KB, strict UTF-8, then charset-normalizer's guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+__all__ = ["decode_html", "sniff_meta_charset"]
+
+_META_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# WHATWG: these labels are decoded as their superset.
+_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
+            "us-ascii": "cp1252", "x-sjis": "shift_jis", "gb2312": "gb18030", "gbk": "gb18030"}
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def sniff_meta_charset(data: bytes) -> str | None:
+    """The charset a ``<meta>`` tag declares in the first 4 KB, as a Python codec name."""
+    m = _META_RE.search(data[:4096])
+    return _codec(m.group(1).decode("ascii", "ignore")) if m else None
+
+
+def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """Decode an HTML body; returns ``(text, codec_used)``. Never raises."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, "replace"), name
+    tried: list[str] = []
+    for name in (_codec(header_charset), sniff_meta_charset(data)):
+        if name and name not in tried:
+            tried.append(name)
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                continue
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only for pages that need guessing
+
+    best = from_bytes(data[:200_000]).best()
+    name = _codec(best.encoding) if best is not None else None
+    if name is None:
+        name = tried[0] if tried else "cp1252"
+    return data.decode(name, "replace"), name

@@ -1,0 +1,7 @@
+"""placeholder"""
+import click
+
+
+@click.command("crawl")
+def crawl_cmd() -> None:
+    """Not yet."""

@@ -1,0 +1,7 @@
+"""placeholder"""
+import click
+
+
+@click.command("demo")
+def demo_cmd() -> None:
+    """Not yet."""

@@ -1,0 +1,7 @@
+"""placeholder"""
+import click
+
+
+@click.command("run")
+def run_cmd() -> None:
+    """Not yet."""

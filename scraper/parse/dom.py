@@ -1,0 +1,182 @@
+"""Load an HTML document with selectolax (Lexbor) and prepare it for splitting.
+
+Preparation happens once per page, in C where possible: drop scripts and other
+non-content, drop what the page hides, and put line breaks after block elements so
+that ``node.text()`` keeps paragraphs apart ("a</p><p>b" must not read "ab").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..charset import decode_html
+from ..errors import ParseError
+from ..urls import is_http_url, resolve
+from . import rules
+
+__all__ = ["Document", "load", "norm", "node_text", "classes_of", "tokens_of", "attr"]
+
+_WS = re.compile(r"\s+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_TOKEN_SPLIT = re.compile(r"[^a-z]+")
+BLOCK_MARK = "\n\n"
+
+
+def norm(text: str | None) -> str:
+    """Collapse all whitespace to single spaces and strip."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def node_text(node: LexborNode) -> str:
+    """Visible text of a node, whitespace collapsed."""
+    return norm(node.text(deep=True, separator="", strip=False))
+
+
+def attr(node: LexborNode, name: str) -> str | None:
+    value = node.attributes.get(name)
+    return value if value else None
+
+
+def classes_of(node: LexborNode) -> str:
+    """class and id of a node, lower-cased, as one string."""
+    a = node.attributes
+    return f"{a.get('class') or ''} {a.get('id') or ''}".lower()
+
+
+def tokens_of(node: LexborNode) -> set[str]:
+    """Word tokens of class and id ("post-meta entry_date" -> post, meta, entry, date)
+    plus the whole hyphenated class names."""
+    raw = classes_of(node)
+    out = set(raw.split())
+    out.update(t for t in _TOKEN_SPLIT.split(raw) if t)
+    return out
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed page and what was read off it before cleaning."""
+
+    tree: LexborHTMLParser
+    url: str | None
+    lang: str | None
+    base: str | None
+    canonical: str | None
+    title: str | None
+    head_meta: dict[str, str] = field(default_factory=dict)
+    json_ld: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    link_next: str | None = None
+
+    @property
+    def body(self) -> LexborNode | None:
+        return self.tree.body
+
+    @property
+    def page_url(self) -> str | None:
+        """The page's address: as given, else its absolute canonical or og:url."""
+        if self.url:
+            return self.url
+        for cand in (self.canonical, self.head_meta.get("og:url")):
+            if cand and is_http_url(cand.strip()):
+                return cand.strip()
+        return None
+
+    @property
+    def base_url(self) -> str | None:
+        """What relative links resolve against: ``<base href>`` over the page URL."""
+        page = self.page_url
+        if self.base:
+            return resolve(page, self.base) if page else (self.base if is_http_url(self.base) else None)
+        return page
+
+
+def _read_head(tree: LexborHTMLParser) -> dict[str, object]:
+    meta: dict[str, str] = {}
+    for m in tree.css("meta[content]"):
+        a = m.attributes
+        key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+        if key and key not in meta:
+            meta[key] = a.get("content") or ""
+    canonical = base = link_next = None
+    feeds: list[str] = []
+    for link in tree.css("link[href]"):
+        a = link.attributes
+        rel = (a.get("rel") or "").lower().split()
+        href = (a.get("href") or "").strip()
+        if "canonical" in rel and canonical is None:
+            canonical = href
+        elif "next" in rel and link_next is None:
+            link_next = href
+        elif "alternate" in rel and (a.get("type") or "").lower() in (
+            "application/rss+xml", "application/atom+xml", "application/feed+json", "application/json"
+        ):
+            feeds.append(href)
+    b = tree.css_first("base[href]")
+    if b is not None:
+        base = (b.attributes.get("href") or "").strip() or None
+    json_ld = [s.text(deep=True) for s in tree.css('script[type="application/ld+json"]')]
+    html = tree.css_first("html")
+    lang = (html.attributes.get("lang") or "").strip().lower() if html is not None else ""
+    title_node = tree.css_first("title")
+    return dict(
+        meta=meta, canonical=canonical or None, base=base, link_next=link_next or None, feeds=feeds,
+        json_ld=json_ld, lang=lang or meta.get("og:locale", "").lower() or None,
+        title=norm(title_node.text()) if title_node is not None else None,
+    )
+
+
+def _clean(tree: LexborHTMLParser) -> None:
+    """Remove non-content and hidden elements; mark block ends with blank lines."""
+    tree.strip_tags(list(rules.DROP_TAGS))
+    for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden], template"):
+        if node.tag == "template" or "hidden" in node.attributes:
+            node.decompose()
+            continue
+        if node.attributes.get("aria-hidden") == "true":
+            # icons and decorative duplicates; keep large hidden blocks that JS reveals
+            if len(node.text(deep=True)) < 200:
+                node.decompose()
+            continue
+        if _HIDDEN_STYLE.search(node.attributes.get("style") or ""):
+            node.decompose()
+    body = tree.body
+    if body is None:
+        return
+    for node in body.css(",".join(rules.BLOCK_TAGS)):
+        node.insert_after(BLOCK_MARK)
+    for node in body.css("br"):
+        node.insert_after("\n")
+    for node in body.css("td, th"):
+        node.insert_after(" ")
+
+
+def load(data: str | bytes, url: str | None = None, *, charset: str | None = None) -> Document:
+    """Parse and prepare a page. Bytes are decoded with ``charset`` (from the HTTP
+    header, if known), then the page's own ``<meta>``, then detection."""
+    if isinstance(data, bytes):
+        text, _ = decode_html(data, charset)
+    else:
+        text = data
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        tree = LexborHTMLParser(text)
+    except Exception as exc:  # selectolax raises bare errors on pathological input
+        raise ParseError(f"could not parse HTML: {exc}") from exc
+    head = _read_head(tree)
+    _clean(tree)
+    return Document(
+        tree=tree,
+        url=url,
+        lang=head["lang"],  # type: ignore[arg-type]
+        base=head["base"],  # type: ignore[arg-type]
+        canonical=head["canonical"],  # type: ignore[arg-type]
+        title=head["title"],  # type: ignore[arg-type]
+        head_meta=head["meta"],  # type: ignore[arg-type]
+        json_ld=head["json_ld"],  # type: ignore[arg-type]
+        feeds=head["feeds"],  # type: ignore[arg-type]
+        link_next=head["link_next"],  # type: ignore[arg-type]
+    )

@@ -1,0 +1,140 @@
+"""One page in, its records out: listing, article, or neither (and why)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..errors import ParseError
+from ..records import Post, post_id, text_sha256, utc_now
+from ..urls import canonical_url, resolve
+from . import rules
+from .dom import Document, load, node_text, tokens_of
+from .fields import extract_fields
+from .nextpage import find_next
+from .split import Group, split
+from .structured import Hints, read_hints
+
+__all__ = ["PageResult", "parse_page", "parse_document"]
+
+Kind = Literal["listing", "article", "other"]
+
+
+@dataclass(slots=True)
+class PageResult:
+    """What one page yields: its kind, its posts, where the listing goes next."""
+
+    url: str | None
+    kind: Kind
+    posts: list[Post]
+    next_url: str | None = None
+    feeds: list[str] = field(default_factory=list)
+    reason: str | None = None
+    groups: list[str] = field(default_factory=list)
+
+
+def _article_signal(doc: Document, hints: Hints) -> bool:
+    body = doc.body
+    if hints.article is not None:
+        return True
+    if body is not None:
+        cls = (body.attributes.get("class") or "").lower().split()
+        if any(c in ("single", "single-post", "postid", "post-template", "single-format-standard") or
+               c.startswith("postid-") for c in cls):
+            return True
+        if any(c in ("home", "blog", "archive", "category", "tag", "search", "paged", "list") for c in cls):
+            return False
+    return (doc.head_meta.get("og:type") or "").lower() == "article"
+
+
+def _group_is_listing(groups: list[Group], n_items: int, article: bool) -> tuple[bool, str]:
+    if not groups or n_items < 2:
+        return False, "no repeated post structure found"
+    best = groups[0]
+    if "region=0.15" in best.why:
+        return False, "the only repeated structures are in navigation or sidebars"
+    distinct = {u for u in best.links if u}
+    if len(distinct) < 2 and not best.flat:
+        return False, "repeated headings, but they link to no distinct posts"
+    if article and len(best.members) < 4 and best.score < 12:
+        return False, "an article page with a short list of related links"
+    return True, ""
+
+
+def _to_post(fields, source: str | None, fetched_at: str, page: int | None) -> Post:
+    fallback = f"{source or ''}|{fields.title or ''}|{(fields.text or '')[:200]}"
+    return Post(
+        id=post_id(fields.url, fallback),
+        url=fields.url,
+        title=fields.title,
+        date=fields.date,
+        author=fields.author,
+        comments=fields.comments,
+        tags=list(fields.tags),
+        text=fields.text,
+        html=fields.html,
+        full_text=fields.full_text,
+        source=source,
+        fetched_at=fetched_at,
+        sha256=text_sha256(fields.text),
+        page=page,
+    )
+
+
+def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | None = None,
+                   thresholds: rules.Thresholds | None = None, raw_html: str | None = None) -> PageResult:
+    """Split a loaded document into records. ``raw_html`` enables article extraction."""
+    th = thresholds or rules.Thresholds()
+    fetched_at = fetched_at or utc_now()
+    source = doc.page_url
+    hints = read_hints(doc.json_ld, doc.head_meta.get("og:type"))
+    feeds = [u for u in (resolve(doc.base_url, f) for f in doc.feeds) if u]
+    items, groups = split(doc, th)
+    summaries = [f"{g.score:8.2f} {g.why} {'>'.join(reversed(g.signature))[-120:]}" for g in groups[:8]]
+    ok, reason = _group_is_listing(groups, len(items), _article_signal(doc, hints))
+    if ok:
+        post_links = {it.link for it in items if it.link}
+        next_url = find_next(doc, post_links)
+        posts = []
+        for it in items:
+            f = extract_fields(doc, it.title, it.link, it.nodes)
+            if f.url:
+                hint = hints.entries.get(canonical_url(f.url))
+                if hint is not None:
+                    f.date = f.date or hint.date
+                    f.author = f.author or hint.author
+            posts.append(_to_post(f, source, fetched_at, page))
+        return PageResult(url=source, kind="listing", posts=posts, next_url=next_url, feeds=feeds,
+                          groups=summaries)
+    if raw_html is not None:
+        from .article import extract_article
+
+        art = extract_article(raw_html, source)
+        if art is not None and art.text and len(art.text) >= th.article_min_chars:
+            from .fields import Fields
+
+            f = Fields(title=art.title or (hints.article.headline if hints.article else None) or doc.title,
+                       url=source, date=art.date or (hints.article.date if hints.article else None),
+                       author=art.author or (hints.article.author if hints.article else None),
+                       tags=art.tags, text=art.text, html=art.html, full_text=True)
+            return PageResult(url=source, kind="article", posts=[_to_post(f, source, fetched_at, page)],
+                              feeds=feeds, groups=summaries)
+        reason = f"{reason}; and no article text either"
+    return PageResult(url=source, kind="other", posts=[], next_url=find_next(doc, set()), feeds=feeds,
+                      reason=reason, groups=summaries)
+
+
+def parse_page(data: str | bytes, url: str | None = None, *, charset: str | None = None,
+               fetched_at: str | None = None, page: int | None = None,
+               thresholds: rules.Thresholds | None = None) -> PageResult:
+    """Parse one page's HTML (text or raw bytes) into a PageResult."""
+    if isinstance(data, bytes):
+        from ..charset import decode_html
+
+        text, _ = decode_html(data, charset)
+    else:
+        text = data
+    if not text.strip():
+        raise ParseError("empty document")
+    doc = load(text, url or None)
+    return parse_document(doc, fetched_at=fetched_at, page=page, thresholds=thresholds, raw_html=text)

@@ -1,0 +1,423 @@
+"""Split a listing page into its posts, with no per-site rules.
+
+The idea, after MDR and DEPTA: a listing repeats one structure per post, and each
+post has a title. So:
+
+1. collect *title candidates*: headings, and long links standing alone;
+2. group them by *signature* (their tag path with stable class names), so that the
+   ten post titles of a tag page fall in one group and the five "recent posts" of
+   its sidebar in another;
+3. for each group, find each member's *block*: the largest subtree that holds it and
+   no other member. When blocks are bare titles (posts as flat runs of siblings),
+   a post is its title plus the siblings up to the next title;
+4. score the groups (how many items, how much text, links to distinct permalinks,
+   whether they sit in the main column or in chrome) and keep the best, plus any
+   other group nearly as good that covers different posts (section fronts with
+   several packages).
+
+Field extraction from each block is ``fields.py``'s job; this module only decides
+where posts are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from ..urls import is_http_url, resolve, same_site
+from . import rules
+from .dom import Document, node_text, tokens_of
+
+__all__ = ["Item", "Group", "split"]
+
+_HEADING_SET = frozenset(rules.HEADINGS)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(slots=True)
+class Item:
+    """One post's place on the page: its title node, its link and its region."""
+
+    title: LexborNode
+    link: str | None
+    nodes: list[LexborNode]
+
+
+@dataclass(slots=True)
+class Group:
+    """Title candidates that share a signature, with their blocks and a score."""
+
+    signature: tuple[str, ...]
+    members: list[LexborNode]
+    blocks: list[LexborNode] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)
+    score: float = 0.0
+    flat: bool = False
+    lca: LexborNode | None = None
+    why: str = ""
+
+
+def _stable_classes(node: LexborNode) -> str:
+    cls = node.attributes.get("class")
+    if not cls:
+        return ""
+    keep = []
+    for tok in cls.lower().split():
+        if _DIGIT.search(tok) or tok in rules.VOLATILE_CLASSES or tok.startswith(rules.VOLATILE_CLASS_PREFIXES):
+            continue
+        if ":" in tok or "[" in tok:  # utility-CSS variants (lg:px-0, w-[30px])
+            continue
+        keep.append(tok)
+    keep.sort()
+    return ".".join(keep[:3])
+
+
+def _ancestors(node: LexborNode, stop: LexborNode) -> list[LexborNode]:
+    """Ancestors from the parent up to (excluding) ``stop``."""
+    out = []
+    p = node.parent
+    stop_id = stop.mem_id
+    while p is not None and p.mem_id != stop_id and p.tag not in ("html", "-document"):
+        out.append(p)
+        p = p.parent
+    return out
+
+
+def _signature(node: LexborNode, chain: list[LexborNode]) -> tuple[str, ...]:
+    parts = [f"{node.tag}.{_stable_classes(node)}"]
+    for a in chain:
+        parts.append(f"{a.tag}.{_stable_classes(a)}")
+    return tuple(parts)
+
+
+def _text_len(text: str) -> int:
+    """Length that counts a CJK character as about three Latin ones."""
+    return len(text) + 2 * len(_CJK.findall(text[:300]))
+
+
+def _is_title_text(text: str, th: rules.Thresholds) -> bool:
+    if len(text) < th.min_title_chars or len(text) > 400:
+        return False
+    return not rules.NON_TITLE_TEXT.match(text)
+
+
+def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds) -> bool:
+    """A bare link that reads like a title: long enough, and alone in its parent."""
+    if _text_len(text) < th.long_anchor_chars:
+        return False
+    if not _CJK.search(text) and len(text.split()) < th.long_anchor_words:
+        return False
+    parent = a.parent
+    if parent is not None:
+        ptext = node_text(parent)
+        if ptext and len(text) < 0.5 * len(ptext):
+            return False  # a link inside running text
+    return True
+
+
+def _candidates(body: LexborNode, th: rules.Thresholds) -> list[tuple[LexborNode, str]]:
+    """Title candidates in document order, with their text."""
+    out: list[tuple[LexborNode, str]] = []
+    seen: set[int] = set()
+    for node in body.css("h1, h2, h3, h4, h5, h6, a[href]"):
+        tag = node.tag
+        if tag == "a":
+            if node.css_first("h1, h2, h3, h4, h5, h6") is not None:
+                continue  # the heading inside is the candidate
+            p, inside_heading = node.parent, False
+            for _ in range(4):
+                if p is None:
+                    break
+                if p.tag in _HEADING_SET:
+                    inside_heading = True
+                    break
+                p = p.parent
+            if inside_heading:
+                continue
+            text = node_text(node)
+            if not _is_title_text(text, th) or not _long_anchor(node, text, th):
+                continue
+        else:
+            text = node_text(node)
+            if not _is_title_text(text, th):
+                continue
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            out.append((node, text))
+    return out
+
+
+def _link_of(member: LexborNode, block: LexborNode, base: str | None) -> str | None:
+    """The post's permalink: the title's own link, else a link in its block that
+    goes where a permalink would (not a tag, author or comments page)."""
+    node: LexborNode | None = member
+    if member.tag == "a":
+        href = member.attributes.get("href")
+    else:
+        href = None
+        a = member.css_first("a[href]")
+        if a is not None:
+            href = a.attributes.get("href")
+        else:
+            p = member.parent
+            for _ in range(3):
+                if p is None:
+                    break
+                if p.tag == "a" and p.attributes.get("href"):
+                    href = p.attributes.get("href")
+                    break
+                p = p.parent
+    url = resolve(base, href)
+    if url and not url.startswith("#"):
+        return url
+    # overlay links, "read more" links, comment links: take the first permalink-ish one
+    fallback = None
+    for a in block.css("a[href]"):
+        u = resolve(base, a.attributes.get("href"))
+        if not u:
+            continue
+        rel = (a.attributes.get("rel") or "").lower()
+        if "tag" in rel or "author" in rel or "category" in rel:
+            continue
+        if rules.COMMENT_HREF_RE.search(u):
+            if fallback is None:
+                fallback = u.split("#", 1)[0]
+            continue
+        if rules.NON_POST_HREF_RE.search(u):
+            continue
+        return u
+    del node
+    return fallback
+
+
+def _in_chrome(node: LexborNode | None, body: LexborNode) -> tuple[bool, bool]:
+    """(inside a chrome region, inside a main-content region) for a node's ancestry."""
+    chrome = main = False
+    p = node
+    body_id = body.mem_id
+    while p is not None and p.mem_id != body_id and p.tag not in ("html", "-document"):
+        if p.tag in rules.CHROME_TAGS or (p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None):
+            chrome = True
+        elif p.tag == "main" or p.attributes.get("role") == "main":
+            main = True
+        toks = tokens_of(p)
+        if toks:
+            if toks & rules.CHROME_TOKENS:
+                chrome = True
+            if toks & rules.MAIN_TOKENS:
+                main = True
+        p = p.parent
+    return chrome, main
+
+
+def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds) -> None:
+    """Blocks, links, flatness and score of one group."""
+    chains: list[list[LexborNode]] = [_ancestors(m, body) for m in group.members]
+    counts: dict[int, int] = {}
+    for chain in chains:
+        for a in chain:
+            counts[a.mem_id] = counts.get(a.mem_id, 0) + 1
+    n = len(group.members)
+    blocks: list[LexborNode] = []
+    for m, chain in zip(group.members, chains):
+        top = m
+        for a in chain:
+            if counts[a.mem_id] > 1:
+                break
+            top = a
+        blocks.append(top)
+    group.blocks = blocks
+    lca = None
+    for a in chains[0]:
+        if counts[a.mem_id] == n:
+            lca = a
+            break
+    group.lca = lca or body
+    base = doc.base_url
+    group.links = [_link_of(m, b, base) for m, b in zip(group.members, blocks)]
+
+    titles = [node_text(m) for m in group.members]
+    extra: list[int] = []
+    for b, t in zip(blocks, titles):
+        bt = node_text(b)
+        extra.append(max(0, _text_len(bt) - _text_len(t)))
+    bare = sum(1 for e in extra if e <= th.flat_block_extra_chars)
+    group.flat = bare >= max(1, math.ceil(0.6 * n)) and _siblings_between(blocks)
+    if group.flat:
+        extra = [_flat_extra_len(b, blocks) for b in blocks]
+
+    distinct = {u for u in group.links if u}
+    link_q = 0.35 + 0.65 * (len(distinct) / n)
+    site_q = 1.0
+    if doc.url:
+        off = sum(1 for u in distinct if is_http_url(u) and not same_site(u, doc.url))
+        site_q = 1.0 - 0.3 * (off / max(1, len(distinct)))
+    nonpost = sum(1 for u in distinct if rules.NON_POST_HREF_RE.search(u))
+    link_q *= 1.0 - 0.8 * (nonpost / max(1, len(distinct)))
+    med_title = sorted(len(t) for t in titles)[n // 2]
+    title_q = 1.0 if 8 <= med_title <= 200 else 0.6
+    if len(set(titles)) < 0.7 * n:
+        title_q *= 0.3  # the same heading again and again ("Share", "Related")
+    chrome, main = _in_chrome(group.lca, body)
+    if not chrome:
+        # a block itself marked as chrome (widget, share box) spoils the group
+        flagged = sum(1 for b in blocks[: min(n, 6)] if tokens_of(b) & rules.CHROME_TOKENS)
+        chrome = flagged > min(n, 6) // 2
+    region_q = 0.15 if chrome else (1.25 if main else 1.0)
+    kind_q = 1.15 if group.members[0].tag in _HEADING_SET else 1.0
+    entry_q = 1.0
+    btoks = tokens_of(blocks[0])
+    if blocks[0].tag == "article" or btoks & {"hentry", "h-entry", "post", "entry", "article", "type-post"}:
+        entry_q = 1.2
+    text_q = sum(1.0 + min(e, 1500) / 250.0 for e in extra)
+    group.score = text_q * link_q * site_q * title_q * region_q * kind_q * entry_q
+    group.why = (
+        f"n={n} text={text_q:.1f} link={link_q:.2f} site={site_q:.2f} title={title_q:.2f} "
+        f"region={region_q:.2f} kind={kind_q:.2f} entry={entry_q:.2f} flat={group.flat}"
+    )
+
+
+def _siblings_between(blocks: list[LexborNode]) -> bool:
+    """True when most consecutive blocks are siblings with other elements between."""
+    if len(blocks) < 2:
+        return False
+    hits = 0
+    for a, b in zip(blocks, blocks[1:]):
+        if a.parent is None or b.parent is None or a.parent.mem_id != b.parent.mem_id:
+            continue
+        nxt = a.next
+        while nxt is not None and not nxt.is_element_node:
+            nxt = nxt.next
+        if nxt is not None and nxt.mem_id != b.mem_id:
+            hits += 1
+    return hits >= max(1, (len(blocks) - 1) // 2)
+
+
+def _flat_extra_len(block: LexborNode, blocks: list[LexborNode]) -> int:
+    total = 0
+    stops = {b.mem_id for b in blocks}
+    nxt = block.next
+    steps = 0
+    while nxt is not None and nxt.mem_id not in stops and steps < 200:
+        if nxt.is_element_node:
+            total += len(node_text(nxt))
+        steps += 1
+        nxt = nxt.next
+    return total
+
+
+def _stop_flat(node: LexborNode, title_level: int) -> bool:
+    """Where the last flat post ends: chrome, a pager, or a section heading."""
+    if node.tag in rules.CHROME_TAGS:
+        return True
+    if tokens_of(node) & rules.CHROME_TOKENS:
+        return True
+    if node.tag in _HEADING_SET and int(node.tag[1]) <= title_level:
+        return True
+    text = node_text(node)
+    if text and len(text) < 300 and rules.CHROME_TEXT_RE.search(text):
+        return True
+    return False
+
+
+def _regions(group: Group, th: rules.Thresholds) -> list[list[LexborNode]]:
+    if not group.flat:
+        return [[b] for b in group.blocks]
+    stops = {b.mem_id for b in group.blocks}
+    title_tag = group.members[0].tag
+    level = int(title_tag[1]) if title_tag in _HEADING_SET else 6
+    out = []
+    last = len(group.blocks) - 1
+    for i, b in enumerate(group.blocks):
+        region = [b]
+        nxt = b.next
+        while nxt is not None and nxt.mem_id not in stops and len(region) < th.max_flat_siblings:
+            if nxt.is_element_node:
+                if i == last and _stop_flat(nxt, level):
+                    break
+                if nxt.css_first(title_tag) is not None and i == last:
+                    break
+                region.append(nxt)
+            elif nxt.is_text_node and (nxt.text_content or "").strip():
+                region.append(nxt)
+            nxt = nxt.next
+        out.append(region)
+    return out
+
+
+def _contains(outer: LexborNode, inner: LexborNode) -> bool:
+    p = inner
+    oid = outer.mem_id
+    while p is not None:
+        if p.mem_id == oid:
+            return True
+        p = p.parent
+    return False
+
+
+def _overlaps(a: Group, b: Group) -> bool:
+    for ba in a.blocks:
+        for bb in b.blocks:
+            if _contains(ba, bb) or _contains(bb, ba):
+                return True
+    return False
+
+
+def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item], list[Group]]:
+    """The posts of a listing page, in page order, and the groups considered (for
+    ``scraper inspect``). An empty list means the page is not a listing."""
+    th = th or rules.Thresholds()
+    body = doc.body
+    if body is None:
+        return [], []
+    cands = _candidates(body, th)
+    by_sig: dict[tuple[str, ...], Group] = {}
+    for node, _text in cands:
+        sig = _signature(node, _ancestors(node, body))
+        g = by_sig.get(sig)
+        if g is None:
+            by_sig[sig] = Group(signature=sig, members=[node])
+        else:
+            g.members.append(node)
+    groups = [g for g in by_sig.values() if len(g.members) >= th.min_posts]
+    for g in groups:
+        _build(g, body, doc, th)
+    groups.sort(key=lambda g: g.score, reverse=True)
+    if not groups:
+        return [], []
+    chosen = [groups[0]]
+    best = groups[0]
+    seen_links = {u for u in best.links if u}
+    for g in groups[1:]:
+        if g.score < th.merge_score_ratio * best.score:
+            break
+        if "region=0.15" in g.why:
+            continue
+        links = {u for u in g.links if u}
+        if not links or len(links & seen_links) > 0.3 * len(links):
+            continue
+        if any(_overlaps(g, c) for c in chosen):
+            continue
+        chosen.append(g)
+        seen_links |= links
+    items: list[Item] = []
+    for g in chosen:
+        for m, link, region in zip(g.members, g.links, _regions(g, th)):
+            items.append(Item(title=m, link=link, nodes=region))
+    if len(chosen) > 1:
+        order = {n.mem_id: i for i, n in enumerate(body.traverse())}
+        items.sort(key=lambda it: order.get(it.title.mem_id, 0))
+    # the same permalink twice (a hero and its repeat): keep the first
+    out: list[Item] = []
+    seen: set[str] = set()
+    for it in items:
+        if it.link and it.link in seen:
+            continue
+        if it.link:
+            seen.add(it.link)
+        out.append(it)
+    return out, groups

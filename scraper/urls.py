@@ -1,0 +1,106 @@
+"""URL handling shared by the crawler and the parser: resolve, canonicalise, compare.
+
+Canonical form is what ids are computed from, so it must be idempotent and stable:
+lower-case scheme and host, no default port, no fragment, no tracking parameters.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+__all__ = ["canonical_url", "resolve", "host_of", "same_site", "is_http_url", "site_key"]
+
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "_hs")
+_TRACKING_KEYS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref_src"})
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def is_http_url(url: str | None) -> bool:
+    """True for absolute http(s) URLs: the only schemes the crawler will fetch."""
+    if not url:
+        return False
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def resolve(base: str | None, href: str | None) -> str | None:
+    """Resolve ``href`` against ``base``; None for empty, fragment-only or script links.
+
+    Attribute values are stripped first: real pages put newlines and spaces around
+    hrefs."""
+    if href is None:
+        return None
+    href = "".join(href.split("\n")).strip()
+    if not href or href.startswith("#"):
+        return None
+    low = href[:11].lower()
+    if low.startswith(("javascript:", "mailto:", "tel:", "data:")):
+        return None
+    if not base:
+        return href
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def canonical_url(url: str) -> str:
+    """Canonical form of a URL, idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if port is not None and _DEFAULT_PORTS.get(scheme) != str(port):
+        netloc = f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    path = parts.path or ("/" if netloc else "")
+    query = parts.query
+    if query:
+        pairs = [
+            (k, v)
+            for k, v in parse_qsl(query, keep_blank_values=True)
+            if k.lower() not in _TRACKING_KEYS and not k.lower().startswith(_TRACKING_PREFIXES)
+        ]
+        query = urlencode(pairs, doseq=True) if pairs else ""
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    """Lower-case host name of a URL, without port; "" when there is none."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _strip_www(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(a: str, b: str) -> bool:
+    """Same host, ignoring a leading ``www.``: the crawler's "stay on site" rule."""
+    ha, hb = host_of(a), host_of(b)
+    return bool(ha) and _strip_www(ha) == _strip_www(hb)
+
+
+def site_key(url: str) -> str:
+    """A coarse registrable-domain key for sharding work by site.
+
+    The last two labels of the host (three when the second-to-last is a short
+    second-level label such as ``co.uk``): enough to keep one site's hosts on one
+    worker without shipping a public-suffix list."""
+    host = _strip_www(host_of(url))
+    labels = host.split(".")
+    if len(labels) <= 2 or host.replace(".", "").isdigit():
+        return host
+    if len(labels[-2]) <= 3 and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
