@@ -194,27 +194,55 @@ def _link_of(member: LexborNode, block: LexborNode, base: str | None) -> str | N
     return fallback
 
 
-def _in_chrome(node: LexborNode | None, body: LexborNode) -> tuple[bool, bool]:
-    """(inside a chrome region, inside a main-content region) for a node's ancestry."""
-    chrome = main = False
-    p = node
-    body_id = body.mem_id
-    while p is not None and p.mem_id != body_id and p.tag not in ("html", "-document"):
-        if p.tag in rules.CHROME_TAGS or (p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None):
-            chrome = True
-        elif p.tag == "main" or p.attributes.get("role") == "main":
-            main = True
-        toks = tokens_of(p)
-        if toks:
-            if toks & rules.CHROME_TOKENS:
-                chrome = True
-            if toks & rules.MAIN_TOKENS:
+def _ink(node: LexborNode) -> int:
+    """Characters of visible text, whitespace not counted (indentation is not text)."""
+    text = node.text(deep=True)
+    return len(text) - text.count(" ") - text.count("\n")
+
+
+class _Chrome:
+    """Decides whether a node sits in page chrome (nav, sidebar, footer, widgets).
+
+    A class name alone is weak evidence: Blogger puts every post inside a
+    ``widget Blog`` and themes name their main column ``right-sidebar``. So an
+    ancestor only counts as chrome when it also holds a minor share of the page's
+    text: page-wide wrappers are never chrome, whatever they are called."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.body = body
+        self.body_len = max(1, _ink(body))
+        self._len: dict[int, int] = {}
+
+    def _minor(self, node: LexborNode, share: float = 0.4) -> bool:
+        n = self._len.get(node.mem_id)
+        if n is None:
+            n = _ink(node)
+            self._len[node.mem_id] = n
+        return n < share * self.body_len
+
+    def classify(self, node: LexborNode | None) -> tuple[bool, bool]:
+        """(inside a chrome region, inside a main-content region) for a node's ancestry."""
+        chrome = main = False
+        p = node
+        body_id = self.body.mem_id
+        while p is not None and p.mem_id != body_id and p.tag not in ("html", "-document"):
+            toks = tokens_of(p)
+            if p.tag == "main" or p.attributes.get("role") == "main" or toks & rules.MAIN_TOKENS:
                 main = True
-        p = p.parent
-    return chrome, main
+            if not chrome:
+                # semantic chrome tags are strong evidence; class names are weak
+                tagged = p.tag in rules.CHROME_TAGS or (
+                    p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
+                if (tagged and self._minor(p, 0.7)) or (toks & rules.CHROME_TOKENS and self._minor(p)):
+                    chrome = True
+            p = p.parent
+        return chrome, main
+
+    def is_chrome_block(self, node: LexborNode) -> bool:
+        return bool(tokens_of(node) & rules.CHROME_TOKENS) and self._minor(node)
 
 
-def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds) -> None:
+def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, chrome_of: _Chrome) -> None:
     """Blocks, links, flatness and score of one group."""
     chains: list[list[LexborNode]] = [_ancestors(m, body) for m in group.members]
     counts: dict[int, int] = {}
@@ -262,13 +290,14 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds) 
     title_q = 1.0 if 8 <= med_title <= 200 else 0.6
     if len(set(titles)) < 0.7 * n:
         title_q *= 0.3  # the same heading again and again ("Share", "Related")
-    chrome, main = _in_chrome(group.lca, body)
+    chrome, main = chrome_of.classify(group.lca)
     if not chrome:
         # a block itself marked as chrome (widget, share box) spoils the group
-        flagged = sum(1 for b in blocks[: min(n, 6)] if tokens_of(b) & rules.CHROME_TOKENS)
+        flagged = sum(1 for b in blocks[: min(n, 6)] if chrome_of.is_chrome_block(b))
         chrome = flagged > min(n, 6) // 2
     region_q = 0.15 if chrome else (1.25 if main else 1.0)
-    kind_q = 1.15 if group.members[0].tag in _HEADING_SET else 1.0
+    tag0 = group.members[0].tag
+    kind_q = (1.2, 1.2, 1.1, 1.0, 0.85, 0.8)[int(tag0[1]) - 1] if tag0 in _HEADING_SET else 1.0
     entry_q = 1.0
     btoks = tokens_of(blocks[0])
     if blocks[0].tag == "article" or btoks & {"hentry", "h-entry", "post", "entry", "article", "type-post"}:
@@ -292,7 +321,8 @@ def _siblings_between(blocks: list[LexborNode]) -> bool:
         nxt = a.next
         while nxt is not None and not nxt.is_element_node:
             nxt = nxt.next
-        if nxt is not None and nxt.mem_id != b.mem_id:
+        # other kinds of elements between titles; more list items are just a list
+        if nxt is not None and nxt.mem_id != b.mem_id and nxt.tag != a.tag:
             hits += 1
     return hits >= max(1, (len(blocks) - 1) // 2)
 
@@ -384,8 +414,9 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
         else:
             g.members.append(node)
     groups = [g for g in by_sig.values() if len(g.members) >= th.min_posts]
+    chrome_of = _Chrome(body)
     for g in groups:
-        _build(g, body, doc, th)
+        _build(g, body, doc, th, chrome_of)
     groups.sort(key=lambda g: g.score, reverse=True)
     if not groups:
         return [], []
