@@ -151,7 +151,9 @@ def find_date(text: str | None, *, dayfirst: bool = True, default_year: int | No
     if m:
         a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
         if y is not None:
-            if a > 12 or (dayfirst and b <= 12):
+            # 11.04.2011 and 11-04-2011 are day-first everywhere; 04/11/2011 depends
+            day_first = dayfirst or m.group(2) in ".-"
+            if a > 12 or (day_first and b <= 12):
                 d, mo = a, b
             else:
                 mo, d = a, b

@@ -258,8 +258,6 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
     def is_meta(line: str) -> bool:
         if len(line) > 160:
             return False
-        if title and line == title:
-            return True
         if rules.CHROME_LINE_RE.match(line) or rules.NON_TITLE_TEXT.match(line):
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):

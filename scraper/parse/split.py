@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from urllib.parse import urlsplit
+
 from ..urls import is_http_url, resolve, same_site
 from . import rules
 from .dom import Document, node_text, tokens_of
@@ -397,6 +399,112 @@ def _overlaps(a: Group, b: Group) -> bool:
     return False
 
 
+def _merge_record_variants(groups: list[Group], body: LexborNode) -> list[Group]:
+    """Join groups whose signatures differ only in the classes of per-post wrappers.
+
+    ``article.first-article`` and ``article.post.sticky`` are the same listing as
+    ``article.post``; a sidebar's ``div.widget`` is not the main column's
+    ``div.content``. The test: at every position where the two signatures' classes
+    differ, each ancestor there holds exactly one title of the two groups."""
+    by_tags: dict[tuple[str, ...], list[Group]] = {}
+    for g in groups:
+        by_tags.setdefault(tuple(p.split(".", 1)[0] for p in g.signature), []).append(g)
+    out: list[Group] = []
+    for same in by_tags.values():
+        merged = True
+        while merged and len(same) > 1:
+            merged = False
+            for i in range(len(same)):
+                for j in range(i + 1, len(same)):
+                    a, b = same[i], same[j]
+                    if _record_level_variants(a, b, body):
+                        a.members = _doc_order(a.members + b.members)
+                        same.pop(j)
+                        merged = True
+                        break
+                if merged:
+                    break
+        out.extend(same)
+    return out
+
+
+def _doc_order(nodes: list[LexborNode]) -> list[LexborNode]:
+    """Nodes sorted in document order (by their path of sibling positions)."""
+
+    def key(n: LexborNode) -> list[int]:
+        path = []
+        p = n
+        while p is not None and p.parent is not None:
+            i = 0
+            q = p.prev
+            while q is not None:
+                i += 1
+                q = q.prev
+            path.append(i)
+            p = p.parent
+        return path[::-1]
+
+    return sorted(nodes, key=key)
+
+
+def _record_level_variants(a: Group, b: Group, body: LexborNode) -> bool:
+    positions = [i for i, (x, y) in enumerate(zip(a.signature, b.signature)) if x != y]
+    if not positions:
+        return True
+    members = a.members + b.members
+    chains = [_ancestors(m, body) for m in members]
+    counts: dict[int, int] = {}
+    for chain in chains:
+        for node in chain:
+            counts[node.mem_id] = counts.get(node.mem_id, 0) + 1
+    for pos in positions:
+        if pos == 0:
+            continue  # the title node itself
+        for chain in chains:
+            if pos - 1 >= len(chain) or counts[chain[pos - 1].mem_id] != 1:
+                return False
+    return True
+
+
+def _url_shape(url: str | None) -> tuple[str, str, int] | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    segs = [p for p in parts.path.split("/") if p]
+    return (parts.netloc.lower(), segs[0] if len(segs) > 1 else "", len(segs))
+
+
+def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _Chrome,
+          doc: Document) -> list[Item]:
+    """A first post set apart with its own markup, just before the listing.
+
+    Shops and news themes show the newest post in full above the others. It is a
+    preceding sibling of the first post's block (or of the listing container), holds
+    one titled link shaped like the others' permalinks, and is not chrome."""
+    shapes = {_url_shape(u) for u in best.links if u}
+    if not shapes or best.flat:
+        return []
+    member_ids = {m.mem_id for m in best.members}
+    starts = [best.blocks[0]]
+    if best.lca is not None and best.lca.mem_id != body.mem_id:
+        starts.append(best.lca)
+    for start in starts:
+        sib = start.prev
+        steps = 0
+        while sib is not None and steps < 6:
+            steps += 1
+            if sib.is_element_node and node_text(sib):
+                inside = [c for c, _ in cands if c.mem_id not in member_ids and _contains(sib, c)]
+                heads = [c for c in inside if c.tag in _HEADING_SET]
+                if len(heads) == 1 and not chrome_of.is_chrome_block(sib):
+                    link = _link_of(heads[0], sib, doc.base_url)
+                    if link and _url_shape(link) in shapes and link not in best.links:
+                        return [Item(title=heads[0], link=link, nodes=[sib])]
+                return []  # the nearest non-empty sibling decides
+            sib = sib.prev
+    return []
+
+
 def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item], list[Group]]:
     """The posts of a listing page, in page order, and the groups considered (for
     ``scraper inspect``). An empty list means the page is not a listing."""
@@ -413,7 +521,7 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
             by_sig[sig] = Group(signature=sig, members=[node])
         else:
             g.members.append(node)
-    groups = [g for g in by_sig.values() if len(g.members) >= th.min_posts]
+    groups = [g for g in _merge_record_variants(list(by_sig.values()), body) if len(g.members) >= th.min_posts]
     chrome_of = _Chrome(body)
     for g in groups:
         _build(g, body, doc, th, chrome_of)
@@ -435,7 +543,7 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
             continue
         chosen.append(g)
         seen_links |= links
-    items: list[Item] = []
+    items: list[Item] = _hero(best, cands, body, chrome_of, doc)
     for g in chosen:
         for m, link, region in zip(g.members, g.links, _regions(g, th)):
             items.append(Item(title=m, link=link, nodes=region))
