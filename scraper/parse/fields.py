@@ -25,6 +25,7 @@ _HEADINGS = ",".join(rules.HEADINGS)
 _LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(more\.*\))\s*$")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
 _META_TOKENS = frozenset({
@@ -258,7 +259,7 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
     def is_meta(line: str) -> bool:
         if len(line) > 160:
             return False
-        if rules.CHROME_LINE_RE.match(line) or rules.NON_TITLE_TEXT.match(line):
+        if rules.CHROME_LINE_RE.match(line) or rules.READ_MORE_RE.fullmatch(line.strip(" .…»›→")):
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):
             return True
@@ -268,7 +269,8 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
         d = find_date(line, dayfirst=dayfirst)
         if d:
             rest = rules.BYLINE_RE.sub("", line)
-            if len(re.sub(r"[\W\d_]+", "", rest)) <= 25:
+            letters = re.sub(r"[\W\d_]+", "", rest)
+            if len(letters) + 2 * len(_CJK.findall(letters)) <= 25:
                 return True
         if re.match(r"^(?:posted\s+by|by|written\s+by)\b", line, re.I) and len(line) < 80:
             return True

@@ -181,7 +181,7 @@ class Thresholds:
     long_anchor_words: int = 3
     flat_block_extra_chars: int = 12  # a "block" with no more text than its title is bare
     max_flat_siblings: int = 400     # siblings one flat post may take
-    merge_score_ratio: float = 0.25  # a second group this good (and disjoint) is kept too
+    merge_score_ratio: float = 0.1  # a second group this good (disjoint, same URL shape) is kept too
     article_min_chars: int = 400     # trafilatura text this long makes a page an article
 
 

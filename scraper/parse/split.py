@@ -244,8 +244,31 @@ class _Chrome:
         return bool(tokens_of(node) & rules.CHROME_TOKENS) and self._minor(node)
 
 
+def _own_link(node: LexborNode) -> bool:
+    if node.tag == "a" or node.css_first("a[href]") is not None:
+        return True
+    p = node.parent
+    return p is not None and p.tag == "a"
+
+
+def _drop_kickers(members: list[LexborNode]) -> list[LexborNode]:
+    """Drop a linkless heading set right above a linked one of the same kind: a
+    columnist's name or a rubric over the headline, not a post of its own."""
+    ids = {m.mem_id for m in members}
+    out = []
+    for m in members:
+        nxt = m.next
+        while nxt is not None and not nxt.is_element_node:
+            nxt = nxt.next
+        if nxt is not None and nxt.mem_id in ids and not _own_link(m) and _own_link(nxt):
+            continue
+        out.append(m)
+    return out
+
+
 def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, chrome_of: _Chrome) -> None:
     """Blocks, links, flatness and score of one group."""
+    group.members = _drop_kickers(group.members)
     chains: list[list[LexborNode]] = [_ancestors(m, body) for m in group.members]
     counts: dict[int, int] = {}
     for chain in chains:
@@ -474,6 +497,12 @@ def _url_shape(url: str | None) -> tuple[str, str, int] | None:
     return (parts.netloc.lower(), segs[0] if len(segs) > 1 else "", len(segs))
 
 
+def _shape_like(shape: tuple[str, str, int] | None, shapes: list[tuple[str, str, int]]) -> bool:
+    if shape is None:
+        return False
+    return any(shape[0] == s[0] and shape[1] == s[1] and abs(shape[2] - s[2]) <= 1 for s in shapes)
+
+
 def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _Chrome,
           doc: Document) -> list[Item]:
     """A first post set apart with its own markup, just before the listing.
@@ -531,6 +560,7 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
     chosen = [groups[0]]
     best = groups[0]
     seen_links = {u for u in best.links if u}
+    shapes = [s for s in (_url_shape(u) for u in seen_links) if s]
     for g in groups[1:]:
         if g.score < th.merge_score_ratio * best.score:
             break
@@ -539,6 +569,9 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
         links = {u for u in g.links if u}
         if not links or len(links & seen_links) > 0.3 * len(links):
             continue
+        alike = sum(1 for u in links if _shape_like(_url_shape(u), shapes))
+        if alike < 0.8 * len(links):
+            continue  # rubric and section links, not more posts
         if any(_overlaps(g, c) for c in chosen):
             continue
         chosen.append(g)
