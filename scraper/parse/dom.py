@@ -17,7 +17,7 @@ from ..errors import ParseError
 from ..urls import is_http_url, resolve
 from . import rules
 
-__all__ = ["Document", "load", "norm", "node_text", "classes_of", "tokens_of", "attr"]
+__all__ = ["Document", "load", "norm", "node_text", "classes_of", "tokens_of", "attr", "has_descendant"]
 
 _WS = re.compile(r"\s+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -33,6 +33,13 @@ def norm(text: str | None) -> str:
 def node_text(node: LexborNode) -> str:
     """Visible text of a node, whitespace collapsed."""
     return norm(node.text(deep=True, separator="", strip=False))
+
+
+def has_descendant(node: LexborNode, selector: str) -> bool:
+    """True when an element *below* ``node`` matches; Lexbor's ``css`` also
+    matches the node itself, which is not what "contains" means."""
+    own = node.mem_id
+    return any(m.mem_id != own for m in node.css(selector))
 
 
 def attr(node: LexborNode, name: str) -> str | None:

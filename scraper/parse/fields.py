@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 from ..urls import resolve
 from . import rules
 from .dates import find_date, parse_iso
-from .dom import Document, node_text, norm, tokens_of
+from .dom import Document, has_descendant, node_text, norm, tokens_of
 from .sanitize import sanitize_html
 
 __all__ = ["Fields", "extract_fields"]
@@ -62,10 +62,8 @@ def _dayfirst(lang: str | None) -> bool:
 def _walk(nodes: list[LexborNode]):
     """Every element under the region's nodes, in document order."""
     for n in nodes:
-        if not n.is_element_node:
-            continue
-        yield n
-        yield from n.css("*")
+        if n.is_element_node:
+            yield from n.css("*")  # Lexbor includes the node itself
 
 
 def title_text(member: LexborNode) -> str:
@@ -143,7 +141,7 @@ def _date_of(nodes: list[LexborNode], dayfirst: bool, year: int | None) -> tuple
         if n.tag in ("a",):
             continue
         text = node_text(n)
-        if 4 <= len(text) <= 120 and n.css_first("p, div, li, h1, h2, h3, h4, h5, h6") is None:
+        if 4 <= len(text) <= 120 and not has_descendant(n, "p, div, li, h1, h2, h3, h4, h5, h6"):
             v = find_date(text, dayfirst=dayfirst, default_year=year)
             if v:
                 return v, [n]
@@ -175,6 +173,18 @@ def _author_of(nodes: list[LexborNode]) -> tuple[str | None, list[LexborNode]]:
             text = node_text(name) if name is not None else node_text(n)
             if not text or len(text) > 200:
                 continue
+            # one of several names: the whole byline line holds them all
+            line = n.parent
+            for _ in range(2):
+                if line is None:
+                    break
+                ltext = node_text(line)
+                if len(ltext) > 160:
+                    break
+                if rules.BYLINE_RE.match(ltext):
+                    text = ltext
+                    break
+                line = line.parent
             m = rules.BYLINE_RE.search(text)
             value = _clean_author(m.group(1) if m else text)
             if value:
@@ -183,8 +193,9 @@ def _author_of(nodes: list[LexborNode]) -> tuple[str | None, list[LexborNode]]:
         if n.tag == "a":
             continue
         text = node_text(n)
-        if 3 <= len(text) <= 140 and n.css_first("p, div, li") is None:
-            m = re.search(r"(?:^|\s|\|)(?:posted\s+by|written\s+by|by|por|von|par)\s*[:：]?\s+(.+)", text, re.IGNORECASE)
+        if 3 <= len(text) <= 140 and not has_descendant(n, "p, div, li"):
+            m = re.search(r"(?:^|\s|\|)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", text,
+                          re.IGNORECASE)
             if m:
                 value = _clean_author(m.group(1))
                 if value:
@@ -227,7 +238,7 @@ def _comments_of(nodes: list[LexborNode], base: str | None) -> tuple[int | None,
         # "Comments (3)" as plain text in a flat post
         for n in _walk(nodes):
             text = node_text(n)
-            if 3 <= len(text) <= 40 and n.css_first("p, div") is None:
+            if 3 <= len(text) <= 40 and not has_descendant(n, "p, div"):
                 c = _count(text)
                 if c is not None:
                     return c, used + [n]

@@ -102,7 +102,7 @@ COMMENT_HREF_RE = re.compile(r"#(?:comments?|respond|disqus_thread|reply|comment
 
 # Bylines: "Posted by: X", "By X", "Por X", "Von X", "Par X", "Автор: X".
 BYLINE_RE = re.compile(
-    r"(?:posted\s+by|written\s+by|published\s+by|by|por|von|par|di|door|av|af|autor(?:a)?|auteur|"
+    r"(?:posted\s+by|written\s+by|published\s+by|author|by|por|von|par|di|door|av|af|autor(?:a)?|auteur|"
     r"автор|作者|著者|投稿者)\s*[:：]?\s+(.+)",
     re.IGNORECASE,
 )

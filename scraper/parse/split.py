@@ -275,14 +275,22 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
         for a in chain:
             counts[a.mem_id] = counts.get(a.mem_id, 0) + 1
     n = len(group.members)
-    blocks: list[LexborNode] = []
-    for m, chain in zip(group.members, chains):
-        top = m
+    # Each member's highest ancestor holding no other member; then one level for
+    # all, the most common, so a month with a single post in an archive grouped
+    # by month does not swallow the month's heading.
+    heights: list[int] = []
+    for chain in chains:
+        h = 0
         for a in chain:
             if counts[a.mem_id] > 1:
                 break
-            top = a
-        blocks.append(top)
+            h += 1
+        heights.append(h)
+    usual = max(set(heights), key=lambda h: (heights.count(h), -h))
+    blocks: list[LexborNode] = []
+    for m, chain, h in zip(group.members, chains, heights):
+        h = min(h, usual)
+        blocks.append(chain[h - 1] if h > 0 else m)
     group.blocks = blocks
     lca = None
     for a in chains[0]:
