@@ -161,8 +161,31 @@ def _clean_author(text: str) -> str | None:
     return text
 
 
-def _author_of(nodes: list[LexborNode]) -> tuple[str | None, list[LexborNode]]:
+_BYLINE_IN_LINE = re.compile(
+    r"(?:^|[|·•—–]\s*|\d\s+)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", re.IGNORECASE)
+_NAME_JOINERS = frozenset({"and", "y", "e", "et", "und", "og", "och", "en", "i", "de", "da", "del", "della", "di",
+                           "du", "der", "den", "van", "von", "le", "la", "of", "&", "dos", "das", "bin", "al"})
+
+
+def _looks_like_name(text: str) -> bool:
+    """Capitalised words (and joiners): "Gina Kolata y Benjamin Mueller", not
+    "local residents" or the rest of a headline that happens to start with "Von"."""
+    words = text.replace(",", " ").split()
+    if not words or len(words) > 10:
+        return False
+    for w in words:
+        c = w[0]
+        if w.lower() in _NAME_JOINERS or not c.isalpha() or c.isupper() or not (c.islower() or c.isupper()):
+            continue  # caseless scripts (CJK) and handles pass
+        return False
+    return True
+
+
+def _author_of(nodes: list[LexborNode], skip: LexborNode) -> tuple[str | None, list[LexborNode]]:
+    skip_ids = {n.mem_id for n in skip.css("*")}
     for n in _walk(nodes):
+        if n.mem_id in skip_ids:
+            continue
         a = n.attributes
         rel = (a.get("rel") or "").lower().split()
         toks = tokens_of(n)
@@ -190,15 +213,15 @@ def _author_of(nodes: list[LexborNode]) -> tuple[str | None, list[LexborNode]]:
             if value:
                 return value, [n]
     for n in _walk(nodes):
-        if n.tag == "a":
+        if n.tag == "a" or n.mem_id in skip_ids:
             continue
         text = node_text(n)
         if 3 <= len(text) <= 140 and not has_descendant(n, "p, div, li"):
-            m = re.search(r"(?:^|\s|\|)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", text,
-                          re.IGNORECASE)
+            # the byline opens the line, or follows a date or a separator
+            m = _BYLINE_IN_LINE.search(text)
             if m:
                 value = _clean_author(m.group(1))
-                if value:
+                if value and _looks_like_name(value):
                     return value, []
     return None, []
 
@@ -340,7 +363,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     f.date, date_nodes = _date_of(nodes, dayfirst, year)
     if f.date is None:
         f.date = _preceding_date(nodes[0], dayfirst, year)
-    f.author, author_nodes = _author_of(nodes)
+    f.author, author_nodes = _author_of(nodes, member)
     f.comments, comment_nodes = _comments_of(nodes, doc.base_url)
     f.tags, tag_nodes = _tags_of(nodes)
 

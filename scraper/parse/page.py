@@ -9,10 +9,10 @@ from ..errors import ParseError
 from ..records import Post, post_id, text_sha256, utc_now
 from ..urls import canonical_url, resolve
 from . import rules
-from .dom import Document, load, node_text, tokens_of
+from .dom import Document, load
 from .fields import extract_fields
 from .nextpage import find_next
-from .split import Group, split
+from .split import split
 from .structured import Hints, read_hints
 
 __all__ = ["PageResult", "parse_page", "parse_document"]
@@ -47,20 +47,6 @@ def _article_signal(doc: Document, hints: Hints) -> bool:
     return (doc.head_meta.get("og:type") or "").lower() == "article"
 
 
-def _group_is_listing(groups: list[Group], n_items: int, article: bool) -> tuple[bool, str]:
-    if not groups or n_items < 2:
-        return False, "no repeated post structure found"
-    best = groups[0]
-    if "region=0.15" in best.why:
-        return False, "the only repeated structures are in navigation or sidebars"
-    distinct = {u for u in best.links if u}
-    if len(distinct) < 2 and not best.flat:
-        return False, "repeated headings, but they link to no distinct posts"
-    if article and len(best.members) < 4 and best.score < 12:
-        return False, "an article page with a short list of related links"
-    return True, ""
-
-
 def _to_post(fields, source: str | None, fetched_at: str, page: int | None) -> Post:
     fallback = f"{source or ''}|{fields.title or ''}|{(fields.text or '')[:200]}"
     return Post(
@@ -89,10 +75,10 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
     source = doc.page_url
     hints = read_hints(doc.json_ld, doc.head_meta.get("og:type"))
     feeds = [u for u in (resolve(doc.base_url, f) for f in doc.feeds) if u]
-    items, groups = split(doc, th)
-    summaries = [f"{g.score:8.2f} {g.why} {'>'.join(reversed(g.signature))[-120:]}" for g in groups[:8]]
-    ok, reason = _group_is_listing(groups, len(items), _article_signal(doc, hints))
-    if ok:
+    found = split(doc, th, article=_article_signal(doc, hints))
+    items, reason = found.items, found.reason
+    summaries = [f"{g.score:8.2f} {g.why} {'>'.join(reversed(g.signature))[-120:]}" for g in found.groups[:8]]
+    if items:
         post_links = {it.link for it in items if it.link}
         next_url = find_next(doc, post_links)
         posts = []

@@ -29,11 +29,11 @@ from selectolax.lexbor import LexborNode
 
 from urllib.parse import urlsplit
 
-from ..urls import is_http_url, resolve, same_site
+from ..urls import canonical_url, is_http_url, resolve, same_site
 from . import rules
 from .dom import Document, node_text, tokens_of
 
-__all__ = ["Item", "Group", "split"]
+__all__ = ["Item", "Group", "Split", "split"]
 
 _HEADING_SET = frozenset(rules.HEADINGS)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -60,6 +60,7 @@ class Group:
     score: float = 0.0
     flat: bool = False
     lca: LexborNode | None = None
+    chrome: bool = False
     why: str = ""
 
 
@@ -121,6 +122,18 @@ def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds) -> bool:
     return True
 
 
+_TITLE_TOKENS = frozenset({"title", "headline", "entry-title", "post-title", "article-title", "story-title",
+                           "card-title", "item-title", "news-title", "blog-title", "heading", "p-name", "u-url"})
+
+
+def _titled(a: LexborNode) -> bool:
+    """A link that says it is a title, by its own class or its parent's."""
+    if tokens_of(a) & _TITLE_TOKENS:
+        return True
+    p = a.parent
+    return p is not None and bool(tokens_of(p) & _TITLE_TOKENS) and len(node_text(p)) <= len(node_text(a)) + 3
+
+
 def _candidates(body: LexborNode, th: rules.Thresholds) -> list[tuple[LexborNode, str]]:
     """Title candidates in document order, with their text."""
     out: list[tuple[LexborNode, str]] = []
@@ -141,7 +154,9 @@ def _candidates(body: LexborNode, th: rules.Thresholds) -> list[tuple[LexborNode
             if inside_heading:
                 continue
             text = node_text(node)
-            if not _is_title_text(text, th) or not _long_anchor(node, text, th):
+            if not _is_title_text(text, th):
+                continue
+            if not (_titled(node) or _long_anchor(node, text, th)):
                 continue
         else:
             text = node_text(node)
@@ -153,27 +168,27 @@ def _candidates(body: LexborNode, th: rules.Thresholds) -> list[tuple[LexborNode
     return out
 
 
+def _title_href(member: LexborNode) -> str | None:
+    """The href of a title's own link: the anchor itself, inside it, or around it."""
+    if member.tag == "a":
+        return member.attributes.get("href")
+    a = member.css_first("a[href]")
+    if a is not None:
+        return a.attributes.get("href")
+    p = member.parent
+    for _ in range(3):
+        if p is None:
+            break
+        if p.tag == "a" and p.attributes.get("href"):
+            return p.attributes.get("href")
+        p = p.parent
+    return None
+
+
 def _link_of(member: LexborNode, block: LexborNode, base: str | None) -> str | None:
     """The post's permalink: the title's own link, else a link in its block that
     goes where a permalink would (not a tag, author or comments page)."""
-    node: LexborNode | None = member
-    if member.tag == "a":
-        href = member.attributes.get("href")
-    else:
-        href = None
-        a = member.css_first("a[href]")
-        if a is not None:
-            href = a.attributes.get("href")
-        else:
-            p = member.parent
-            for _ in range(3):
-                if p is None:
-                    break
-                if p.tag == "a" and p.attributes.get("href"):
-                    href = p.attributes.get("href")
-                    break
-                p = p.parent
-    url = resolve(base, href)
+    url = resolve(base, _title_href(member))
     if url and not url.startswith("#"):
         return url
     # overlay links, "read more" links, comment links: take the first permalink-ish one
@@ -192,7 +207,6 @@ def _link_of(member: LexborNode, block: LexborNode, base: str | None) -> str | N
         if rules.NON_POST_HREF_RE.search(u):
             continue
         return u
-    del node
     return fallback
 
 
@@ -235,13 +249,27 @@ class _Chrome:
                 # semantic chrome tags are strong evidence; class names are weak
                 tagged = p.tag in rules.CHROME_TAGS or (
                     p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
-                if (tagged and self._minor(p, 0.7)) or (toks & rules.CHROME_TOKENS and self._minor(p)):
+                named = bool(toks & rules.CHROME_TOKENS) and not toks & rules.MAIN_TOKENS
+                if (tagged and self._minor(p, 0.7)) or (named and self._minor(p)):
                     chrome = True
             p = p.parent
         return chrome, main
 
     def is_chrome_block(self, node: LexborNode) -> bool:
         return bool(tokens_of(node) & rules.CHROME_TOKENS) and self._minor(node)
+
+
+def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], base: str | None) -> int:
+    """Headed titles in a block that link to pages other than the block's own
+    (a list of plain links, like a series' table of contents, does not count)."""
+    count = 0
+    for c in block.css("h1, h2, h3, h4, h5, h6"):
+        if c.mem_id not in cand_ids:
+            continue
+        url = resolve(base, _title_href(c))
+        if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0]:
+            count += 1
+    return count
 
 
 def _own_link(node: LexborNode) -> bool:
@@ -266,7 +294,8 @@ def _drop_kickers(members: list[LexborNode]) -> list[LexborNode]:
     return out
 
 
-def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, chrome_of: _Chrome) -> None:
+def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, chrome_of: _Chrome,
+           cand_ids: set[int]) -> None:
     """Blocks, links, flatness and score of one group."""
     group.members = _drop_kickers(group.members)
     chains: list[list[LexborNode]] = [_ancestors(m, body) for m in group.members]
@@ -307,7 +336,8 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
         bt = node_text(b)
         extra.append(max(0, _text_len(bt) - _text_len(t)))
     bare = sum(1 for e in extra if e <= th.flat_block_extra_chars)
-    group.flat = bare >= max(1, math.ceil(0.6 * n)) and _siblings_between(blocks)
+    # posts as runs of siblings: bare titles, or table rows and dt/dd pairs
+    group.flat = (bare >= max(1, math.ceil(0.6 * n)) or blocks[0].tag in ("tr", "dt")) and _siblings_between(blocks)
     if group.flat:
         extra = [_flat_extra_len(b, blocks) for b in blocks]
 
@@ -328,6 +358,11 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
         # a block itself marked as chrome (widget, share box) spoils the group
         flagged = sum(1 for b in blocks[: min(n, 6)] if chrome_of.is_chrome_block(b))
         chrome = flagged > min(n, 6) // 2
+    group.chrome = chrome
+    # blocks that hold other posts' titles are sections of a front page, not posts
+    sample = list(zip(blocks, group.links))[: min(n, 8)]
+    nested = sum(_nested_titles(b, own, cand_ids, doc.base_url) for b, own in sample) / len(sample)
+    nest_q = 1.0 if nested < 1.5 else 0.15
     region_q = 0.15 if chrome else (1.25 if main else 1.0)
     tag0 = group.members[0].tag
     kind_q = (1.2, 1.2, 1.1, 1.0, 0.85, 0.8)[int(tag0[1]) - 1] if tag0 in _HEADING_SET else 1.0
@@ -336,10 +371,10 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
     if blocks[0].tag == "article" or btoks & {"hentry", "h-entry", "post", "entry", "article", "type-post"}:
         entry_q = 1.2
     text_q = sum(1.0 + min(e, 1500) / 250.0 for e in extra)
-    group.score = text_q * link_q * site_q * title_q * region_q * kind_q * entry_q
+    group.score = text_q * link_q * site_q * title_q * region_q * kind_q * entry_q * nest_q
     group.why = (
         f"n={n} text={text_q:.1f} link={link_q:.2f} site={site_q:.2f} title={title_q:.2f} "
-        f"region={region_q:.2f} kind={kind_q:.2f} entry={entry_q:.2f} flat={group.flat}"
+        f"region={region_q:.2f} kind={kind_q:.2f} entry={entry_q:.2f} nest={nested:.1f} flat={group.flat}"
     )
 
 
@@ -354,8 +389,9 @@ def _siblings_between(blocks: list[LexborNode]) -> bool:
         nxt = a.next
         while nxt is not None and not nxt.is_element_node:
             nxt = nxt.next
-        # other kinds of elements between titles; more list items are just a list
-        if nxt is not None and nxt.mem_id != b.mem_id and nxt.tag != a.tag:
+        # other kinds of elements between titles; more items just like them are a list
+        if nxt is not None and nxt.mem_id != b.mem_id and (
+                nxt.tag != a.tag or nxt.attributes.get("class") != a.attributes.get("class")):
             hits += 1
     return hits >= max(1, (len(blocks) - 1) // 2)
 
@@ -542,13 +578,70 @@ def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, ch
     return []
 
 
-def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item], list[Group]]:
-    """The posts of a listing page, in page order, and the groups considered (for
-    ``scraper inspect``). An empty list means the page is not a listing."""
+@dataclass(slots=True)
+class Split:
+    """The splitter's answer: posts in page order, or none and why."""
+
+    items: list[Item]
+    groups: list[Group]
+    reason: str | None = None
+
+
+def _listing_verdict(best: Group, article: bool) -> str | None:
+    """Why the best repeated structure is not a listing's posts (None: it is)."""
+    if best.chrome:
+        return "the only repeated structures are in navigation, sidebars or footers"
+    distinct = {u for u in best.links if u}
+    if len(distinct) < 2 and not best.flat:
+        return "repeated headings, but they link to no distinct posts"
+    if article and len(best.members) < 4 and best.score < 12:
+        return "an article page with a short list of related links"
+    return None
+
+
+def _single(cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _Chrome,
+            doc: Document) -> Item | None:
+    """A listing page that shows one post (a blog's last page, a one-post home).
+
+    An article page's title links nowhere or to the page itself; a listing's links
+    to the post. So: one linked heading, in a post-like block with text, whose link
+    goes elsewhere."""
+    here = canonical_url(doc.page_url) if doc.page_url else None
+    best: tuple[int, Item] | None = None
+    for node, _text in cands:
+        if node.tag not in ("h1", "h2", "h3") or not _own_link(node):
+            continue
+        block = node
+        for _ in range(6):
+            p = block.parent
+            if p is None or p.mem_id == body.mem_id:
+                break
+            block = p
+            if block.tag == "article" or tokens_of(block) & {"post", "hentry", "h-entry", "entry", "type-post"}:
+                break
+        else:
+            continue
+        if not (block.tag == "article" or tokens_of(block) & {"post", "hentry", "h-entry", "entry", "type-post"}):
+            continue
+        link = _link_of(node, block, doc.base_url)
+        if not link or (here and canonical_url(link) == here):
+            continue
+        if chrome_of.classify(block)[0]:
+            continue
+        size = _ink(block)
+        if size >= 200 and (best is None or size > best[0]):
+            best = (size, Item(title=node, link=link, nodes=[block]))
+    return best[1] if best else None
+
+
+def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = False) -> Split:
+    """The posts of a listing page, in page order, with the groups considered (for
+    ``scraper inspect``). ``article``: the page says it is an article (og:type,
+    JSON-LD, body class), which makes a short repeated list count for less."""
     th = th or rules.Thresholds()
     body = doc.body
     if body is None:
-        return [], []
+        return Split([], [], "the document has no body")
     cands = _candidates(body, th)
     by_sig: dict[tuple[str, ...], Group] = {}
     for node, _text in cands:
@@ -560,19 +653,23 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
             g.members.append(node)
     groups = [g for g in _merge_record_variants(list(by_sig.values()), body) if len(g.members) >= th.min_posts]
     chrome_of = _Chrome(body)
+    cand_ids = {c.mem_id for c, _ in cands}
     for g in groups:
-        _build(g, body, doc, th, chrome_of)
+        _build(g, body, doc, th, chrome_of, cand_ids)
+    groups = [g for g in groups if len(g.members) >= th.min_posts]
     groups.sort(key=lambda g: g.score, reverse=True)
-    if not groups:
-        return [], []
-    chosen = [groups[0]]
+    reason = _listing_verdict(groups[0], article) if groups else "no repeated post structure found"
+    if reason is not None:
+        one = None if article else _single(cands, body, chrome_of, doc)
+        return Split([one] if one else [], groups, None if one else reason)
     best = groups[0]
+    chosen = [best]
     seen_links = {u for u in best.links if u}
     shapes = [s for s in (_url_shape(u) for u in seen_links) if s]
     for g in groups[1:]:
         if g.score < th.merge_score_ratio * best.score:
             break
-        if "region=0.15" in g.why:
+        if g.chrome:
             continue
         links = {u for u in g.links if u}
         if not links or len(links & seen_links) > 0.3 * len(links):
@@ -600,4 +697,4 @@ def split(doc: Document, th: rules.Thresholds | None = None) -> tuple[list[Item]
         if it.link:
             seen.add(it.link)
         out.append(it)
-    return out, groups
+    return Split(out, groups)
