@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 from ..urls import resolve
 from . import rules
 from .dates import find_date, parse_iso
-from .dom import Document, has_descendant, node_text, norm, tokens_of
+from .dom import Document, classes_of, has_descendant, node_text, norm, tokens_of
 from .sanitize import sanitize_html
 
 __all__ = ["Fields", "extract_fields"]
@@ -156,6 +156,8 @@ def _clean_author(text: str) -> str | None:
     text = rules.AUTHOR_SPLIT_RE.split(text, maxsplit=1)[0].strip(" :|-–—,·•")
     if not text or _ONLY_PUNCT.match(text) or len(text) > 80 or len(text.split()) > 10:
         return None
+    if text.lower() in _NOT_NAMES:
+        return None
     if re.search(r"\d{2}", text):
         return None
     return text
@@ -163,6 +165,10 @@ def _clean_author(text: str) -> str | None:
 
 _BYLINE_IN_LINE = re.compile(
     r"(?:^|[|·•—–]\s*|\d\s+)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", re.IGNORECASE)
+_AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-author", "h-card", "entry-author",
+                           "post-author", "author-name", "article-author", "byline-author", "post-byline",
+                           "entry-byline", "by-author", "meta-author", "author-link", "posted-by", "autor"})
+_NOT_NAMES = frozenset({"posted", "by", "author", "written", "published", "unknown", "anonymous"})
 _NAME_JOINERS = frozenset({"and", "y", "e", "et", "und", "og", "och", "en", "i", "de", "da", "del", "della", "di",
                            "du", "der", "den", "van", "von", "le", "la", "of", "&", "dos", "das", "bin", "al"})
 
@@ -189,7 +195,8 @@ def _author_of(nodes: list[LexborNode], skip: LexborNode) -> tuple[str | None, l
         a = n.attributes
         rel = (a.get("rel") or "").lower().split()
         toks = tokens_of(n)
-        if "author" in rel or a.get("itemprop") == "author" or toks & {"author", "byline", "vcard", "fn", "p-author"}:
+        names = set(classes_of(n).split())
+        if "author" in rel or a.get("itemprop") == "author" or names & _AUTHOR_NAMES:
             if toks & {"author-bio", "authorbox", "avatar"}:
                 continue
             name = n.css_first("[itemprop=name], .fn, .p-name")

@@ -50,6 +50,10 @@ MAIN_TOKENS = frozenset({
     "archive", "primary", "loop", "feed", "stream", "results", "hfeed", "list", "index",
 })
 
+# Whole class names that mark the main column even beside a chrome token.
+MAIN_NAMES = frozenset({"main", "blog", "content", "posts", "post-list", "hfeed", "primary", "main-content",
+                        "site-main", "content-area", "blog-posts"})
+
 # Class tokens that vary from post to post and must not split one listing in two.
 VOLATILE_CLASS_PREFIXES = (
     "post-", "category-", "tag-", "format-", "type-", "status-", "author-", "entry-",

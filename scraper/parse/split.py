@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from ..urls import canonical_url, is_http_url, resolve, same_site
 from . import rules
-from .dom import Document, node_text, tokens_of
+from .dom import Document, classes_of, node_text, tokens_of
 
 __all__ = ["Item", "Group", "Split", "split"]
 
@@ -249,7 +249,8 @@ class _Chrome:
                 # semantic chrome tags are strong evidence; class names are weak
                 tagged = p.tag in rules.CHROME_TAGS or (
                     p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
-                named = bool(toks & rules.CHROME_TOKENS) and not toks & rules.MAIN_TOKENS
+                # "widget Blog" is Blogger's main column; "widget_recent_entries" a sidebar
+                named = bool(toks & rules.CHROME_TOKENS) and not set(classes_of(p).split()) & rules.MAIN_NAMES
                 if (tagged and self._minor(p, 0.7)) or (named and self._minor(p)):
                     chrome = True
             p = p.parent
@@ -260,14 +261,15 @@ class _Chrome:
 
 
 def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], base: str | None) -> int:
-    """Headed titles in a block that link to pages other than the block's own
-    (a list of plain links, like a series' table of contents, does not count)."""
+    """Headed titles in a block that link to other pages of the same site (a list
+    of plain links, like a series' table of contents, and a "top ten" of outside
+    links with headings, do not count)."""
     count = 0
     for c in block.css("h1, h2, h3, h4, h5, h6"):
         if c.mem_id not in cand_ids:
             continue
         url = resolve(base, _title_href(c))
-        if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0]:
+        if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0] and (not own or same_site(url, own)):
             count += 1
     return count
 
@@ -578,6 +580,32 @@ def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, ch
     return []
 
 
+def _outer(best: Group, groups: list[Group]) -> Group:
+    """Titles come before subheadings: when the best group's members all sit inside
+    the posts of another sound group (two or more of them), that group is the
+    listing and the best one is the headings inside its posts."""
+    inner_links = [u for u in best.links if u]
+    for g in groups[1:]:
+        if g.chrome or len(g.members) < 2 or sum(map(_own_link, g.members)) < 0.8 * len(g.members):
+            continue
+        outer_links = [u for u in g.links if u]
+        if not outer_links:
+            continue
+        # subheadings link nowhere, or off the site; post titles link to the site's posts
+        if sum(1 for u in inner_links if same_site(u, outer_links[0])) > 0.5 * len(best.members):
+            continue
+        holders = set()
+        for m in best.members:
+            holder = next((i for i, b in enumerate(g.blocks) if _contains(b, m)), None)
+            if holder is None:
+                break
+            holders.add(holder)
+        else:
+            if len(holders) >= 2:
+                return g
+    return best
+
+
 @dataclass(slots=True)
 class Split:
     """The splitter's answer: posts in page order, or none and why."""
@@ -662,7 +690,7 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
     if reason is not None:
         one = None if article else _single(cands, body, chrome_of, doc)
         return Split([one] if one else [], groups, None if one else reason)
-    best = groups[0]
+    best = _outer(groups[0], groups)
     chosen = [best]
     seen_links = {u for u in best.links if u}
     shapes = [s for s in (_url_shape(u) for u in seen_links) if s]
