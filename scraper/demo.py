@@ -81,9 +81,15 @@ class StaticSite(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_site(root: Path, handler: type[StaticSite] = StaticSite) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 in a background thread; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve_site(root: Path, handler: type[StaticSite] = StaticSite, port: int = 0) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 in a background thread; yields the base URL.
+
+    ``port`` 0 takes any free port; another port is tried first and, if taken,
+    replaced by any free one."""
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     server.root = Path(root)  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, name="scraper-demo-site", daemon=True)

@@ -1,0 +1,238 @@
+"""The crawl pipeline, composed in code: fetch -> crawl -> parse -> (follow) -> write.
+
+``run_crawl`` wires the stages for one process: a Fetcher (politeness, retries,
+robots), a ListingWalker per start URL (pagination), the parser, optional permalink
+following, optional WARC archiving, and a sink callback. Listings run concurrently
+(``config.concurrency``); each host still sees one request at a time, spaced by its
+delay. Errors on one URL are counted in ``RunStats`` and the run goes on; only
+errors that make every later write pointless (state, disk) stop it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from msgspec.structs import replace
+from typing import Any, Protocol
+
+from .config import CrawlConfig
+from .crawl import ListingWalker, Page
+from .errors import FetchError, ScraperError
+from .parse.page import PageResult, parse_page
+from .records import Post, text_sha256
+from .stats import RunStats
+
+__all__ = ["run_crawl", "crawl_posts", "Observer", "StateMemory"]
+
+
+class Observer(Protocol):
+    """Progress callbacks (the CLI's progress bar or log lines); all optional."""
+
+    def page(self, page: Page) -> None: ...
+    def post(self, post: Post, outcome: str) -> None: ...
+    def failure(self, url: str, reason: str) -> None: ...
+
+
+class _Quiet:
+    def page(self, page: Page) -> None:
+        pass
+
+    def post(self, post: Post, outcome: str) -> None:
+        pass
+
+    def failure(self, url: str, reason: str) -> None:
+        pass
+
+
+@dataclass(slots=True)
+class StateMemory:
+    """The walker's view of the state database: validators, next links, known posts.
+
+    ``by_id``: with ``--follow`` the stored record holds the full article while the
+    listing shows an excerpt, so a post is known by its id alone."""
+
+    state: Any
+    by_id: bool = False
+
+    def listing_validators(self, url: str) -> tuple[str | None, str | None]:
+        return self.state.listing_validators(url)
+
+    def listing_next(self, url: str) -> str | None:
+        return self.state.listing_next(url)
+
+    def save_listing(self, url: str, etag: str | None, last_modified: str | None, status: int,
+                     next_url: str | None) -> None:
+        self.state.save_listing(url, etag, last_modified, status, next_url=next_url)
+
+    def is_known(self, post_id: str, sha256: str | None) -> bool:
+        known = self.state.post_state(post_id)
+        return known is not None and (self.by_id or known.sha256 == sha256)
+
+
+def _with_provenance(post: Post, response: Any, number: int, warc: Any) -> Post:
+    return replace(
+        post,
+        status=response.status,
+        page=number,
+        warc_file=warc.file if warc is not None else None,
+        warc_offset=warc.offset if warc is not None else None,
+    )
+
+
+def merge_article(post: Post, article: Any) -> Post:
+    """The listing's record completed by its permalink page: full text and HTML from
+    the article; date, author and tags from the article where the listing had none."""
+    text = article.text or post.text
+    return replace(
+        post,
+        text=text,
+        html=article.html or post.html,
+        full_text=bool(article.text),
+        date=post.date or article.date,
+        author=post.author or article.author,
+        tags=post.tags or list(article.tags),
+        sha256=text_sha256(text),
+    )
+
+
+async def run_crawl(
+    starts: list[str],
+    config: CrawlConfig,
+    emit: Callable[[Post], str | None],
+    *,
+    state: Any = None,
+    archive: Any = None,
+    observer: Observer | None = None,
+    transport: Any = None,
+    stats: RunStats | None = None,
+) -> RunStats:
+    """Crawl ``starts`` and hand every post to ``emit`` (which returns an outcome
+    name such as "new" for the observer). Returns the run's counters."""
+    from .fetch import Fetcher
+
+    obs = observer or _Quiet()
+    stats = stats or RunStats()
+    t0 = time.monotonic()
+    seen: set[str] = set()
+    memory = StateMemory(state, by_id=config.follow) if state is not None else None
+    locations: dict[str, Any] = {}
+
+    async with Fetcher(config, transport=transport) as fetcher:
+
+        async def fetch(url: str, **kw: Any) -> Any:
+            response = await fetcher.fetch(url, **kw)
+            if archive is not None:
+                locations[response.url] = archive.write_exchange(
+                    response.url, response.status, response.reason, response.http_version,
+                    list(response.headers.items()), response.raw_body, list(response.request_headers.items()),
+                    fetched_at=response.fetched_at)
+            return response
+
+        def parse(response: Any, number: int) -> PageResult:
+            return parse_page(response.body, response.url, charset=response.charset,
+                              fetched_at=response.fetched_at, page=number)
+
+        async def follow(post: Post) -> Post:
+            from .parse.article import extract_article
+
+            assert post.url is not None
+            try:
+                response = await fetch(post.url, kind="html")
+            except FetchError as exc:
+                stats.fail(post.url, str(exc), "follow")
+                obs.failure(post.url, str(exc))
+                return post
+            article = extract_article(response.text, response.url)
+            locations.pop(response.url, None)
+            if article is None or not article.text:
+                stats.fail(post.url, "no article text on the permalink page", "follow")
+                obs.failure(post.url, "no article text on the permalink page")
+                return post
+            stats.followed += 1
+            return merge_article(post, article)
+
+        async def listing(start: str, gate: asyncio.Semaphore) -> None:
+            async with gate:
+                walker = ListingWalker(start, config, fetch, parse, stats, seen, memory)
+                async for page in walker.pages():
+                    obs.page(page)
+                    if page.result is None or page.response is None:
+                        continue
+                    warc = locations.pop(page.response.url, None)
+                    for post in page.result.posts:
+                        post = _with_provenance(post, page.response, page.number, warc)
+                        if config.follow and post.url and not post.full_text:
+                            if memory is not None and not config.full and memory.is_known(post.id, None):
+                                stats.unchanged += 1  # archived in full before: not fetched again
+                                continue
+                            post = await follow(post)
+                        outcome = emit(post)
+                        if outcome:
+                            obs.post(post, outcome)
+
+        gate = asyncio.Semaphore(config.concurrency)
+        tasks = [asyncio.create_task(listing(s, gate)) for s in starts]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        stats.retries += fetcher.stats.retries
+        stats.bytes += fetcher.stats.bytes
+    stats.seconds += time.monotonic() - t0
+    return stats
+
+
+class _Stop(Exception):
+    """The consumer of ``crawl_posts`` went away."""
+
+
+def crawl_posts(starts: list[str], config: CrawlConfig, *, transport: Any = None) -> Iterator[Post]:
+    """Synchronous face of ``run_crawl`` for notebooks and scripts: yields posts as
+    they are parsed. The crawl runs on its own event loop in a worker thread; a
+    bounded queue keeps it from running ahead of the consumer."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=256)
+    stop = threading.Event()
+    done = object()
+
+    def emit(post: Post) -> None:
+        if stop.is_set():
+            raise _Stop()
+        q.put(post)
+        return None
+
+    def worker() -> None:
+        try:
+            asyncio.run(run_crawl(starts, config, emit, transport=transport))
+            q.put(done)
+        except _Stop:
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer's thread
+            q.put(exc)
+
+    thread = threading.Thread(target=worker, name="scraper-crawl", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                if isinstance(item, ScraperError):
+                    raise item
+                raise ScraperError(f"crawl failed: {item!r}") from item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
