@@ -45,6 +45,7 @@ class Response:
     body: bytes
     raw_body: bytes
     http_version: str = "HTTP/1.1"
+    reason: str = ""  # the status line's reason phrase, for WARC records
     request_headers: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""
     elapsed: float = 0.0
