@@ -127,9 +127,6 @@ class ListingWalker:
                 self.stats.fail(url, str(exc), "parse")
                 self._stop("failed")
                 return
-            if self.memory is not None:
-                self.memory.save_listing(url, response.etag, response.last_modified, response.status,
-                                         result.next_url)
             posts = result.posts
             if cfg.since:
                 dated = [p for p in posts if p.date]
@@ -149,12 +146,18 @@ class ListingWalker:
                 result.posts = result.posts[:posts_left]
                 posts_left -= len(result.posts)
             self.stats.posts_found += len(result.posts)
+            # judged before the page's posts are written, or they would all look known
+            known = (self.memory is not None and not cfg.full and bool(posts)
+                     and all(self.memory.is_known(p.id, p.sha256) for p in posts))
             yield Page(self.start, number, response, result)
+            # only now, with the page's posts written: a crash before this line
+            # makes the next run fetch the page again instead of trusting a 304
+            if self.memory is not None:
+                self.memory.save_listing(url, response.etag, response.last_modified, response.status,
+                                         result.next_url)
             if posts_left is not None and posts_left <= 0:
                 self._stop("max-posts")
                 return
-            known = (self.memory is not None and not cfg.full and bool(posts)
-                     and all(self.memory.is_known(p.id, p.sha256) for p in posts))
             if known:
                 if grace:
                     self._stop("known")

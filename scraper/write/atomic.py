@@ -1,0 +1,70 @@
+"""Crash-safe file replacement: a reader (or a re-run) sees the old file or the new one.
+
+The classic recipe: write a temporary file in the same directory (so the rename
+cannot cross file systems), fsync it, ``os.replace`` it over the final name, then
+fsync the directory so the rename itself survives a power cut. A process killed
+part-way leaves at most a hidden ``.<name>.<random>.tmp`` beside the target, never a
+partial file under the final name.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from pathlib import Path
+
+__all__ = ["atomic_write_bytes", "fsync_directory", "make_dirs", "TEMP_SUFFIX"]
+
+TEMP_SUFFIX = ".tmp"
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Durably replace ``path`` with ``data`` (creating it if needed).
+
+    The file gets the usual 0o666-minus-umask permissions (a mkstemp file would be
+    private to its owner). Raises OSError; the old content is then untouched."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    fsync_directory(target.parent)
+
+
+def make_dirs(directory: str | os.PathLike[str]) -> None:
+    """``mkdir -p`` whose new entries survive a power cut (each new level is fsynced)."""
+    directory = Path(directory)
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    directory.mkdir(parents=True, exist_ok=True)
+    for new in reversed(missing):
+        fsync_directory(new.parent)
+
+
+def fsync_directory(directory: str | os.PathLike[str]) -> None:
+    """Make a directory's entries (a new or renamed file) durable."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(directory, flags)
+    except (PermissionError, IsADirectoryError):  # pragma: no cover - Windows, exotic FS
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # pragma: no cover - some file systems refuse fsync on directories
+        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
