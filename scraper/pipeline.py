@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from msgspec.structs import replace
 from typing import Any, Protocol
@@ -79,7 +80,7 @@ def _with_provenance(post: Post, response: Any, number: int, warc: Any) -> Post:
         post,
         status=response.status,
         page=number,
-        warc_file=warc.file if warc is not None else None,
+        warc_file=Path(warc.file).name if warc is not None else None,
         warc_offset=warc.offset if warc is not None else None,
     )
 
