@@ -33,8 +33,11 @@ def run_cmd(jobs_file: Path, full: bool, quiet: bool, ray_address: str | None) -
         if ray_address is not None:
             from ..executors.ray import run_jobs_on_ray
 
-            report = run_jobs_on_ray(spec.jobs, address=None if ray_address == "auto" else ray_address,
-                                     state_dir=spec.state)
+            state_dir = spec.state.parent / f"{spec.state.stem}-shards" if spec.state else None
+            report = run_jobs_on_ray(
+                spec.jobs, address=None if ray_address == "auto" else ray_address, state_dir=state_dir,
+                on_shard=lambda shard, part: click.echo(
+                    f"shard {shard.key}: {part.total.pages} pages, {part.total.new} new", err=True) if not quiet else None)
         else:
             from ..runner import run_jobs
 

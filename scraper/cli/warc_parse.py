@@ -13,8 +13,14 @@ def parse_warcs(sources: tuple[str, ...], ray_address: str | None) -> int:
         warn(f"no WARC file matches {missing[0]}")
         return EXIT_USAGE
     if ray_address is not None:
-        from ..executors.ray import rebuild_on_ray
+        from ..errors import ConfigError
+        from ..executors.ray import rebuild_on_ray, require_ray
 
+        try:
+            require_ray()
+        except ConfigError as exc:
+            warn(str(exc))
+            return EXIT_USAGE
         posts = rebuild_on_ray(list(sources), address=None if ray_address == "auto" else ray_address)
     else:
         from ..rebuild import rebuild_posts
