@@ -33,6 +33,6 @@ def crawl(urls: Iterable[str], config: CrawlConfig | None = None) -> Iterator[Po
 
     Politeness (robots.txt, per-host delay), retries and limits come from ``config``.
     Nothing is written to disk unless ``config.state`` names a state file."""
-    from .crawl import crawl_posts
+    from .pipeline import crawl_posts
 
     yield from crawl_posts(list(urls), config or CrawlConfig())
