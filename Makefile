@@ -3,7 +3,7 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= test
+EXTRAS ?= test,ray
 
 .PHONY: install demo test bench clean
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["StaticSite", "serve_site", "find_demo_site"]
+__all__ = ["StaticSite", "LocalSite", "serve_site", "find_demo_site"]
 
 
 def find_demo_site() -> Path | None:
@@ -80,23 +80,35 @@ class StaticSite(BaseHTTPRequestHandler):
         self.send_body(200, data, ctype, {"ETag": etag})
 
 
-@contextmanager
-def serve_site(root: Path, handler: type[StaticSite] = StaticSite, port: int = 0) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 in a background thread; yields the base URL.
+class LocalSite:
+    """A folder served on 127.0.0.1 in a background thread, as a context manager.
 
     ``port`` 0 takes any free port; another port is tried first and, if taken,
-    replaced by any free one."""
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    server.root = Path(root)  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, name="scraper-demo-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    replaced by any free one. ``base`` is the site's URL; ``server`` the
+    ThreadingHTTPServer, for handlers that keep logs on it."""
+
+    def __init__(self, root: Path, handler: type[StaticSite] = StaticSite, port: int = 0) -> None:
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError:
+            self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.server.root = Path(root)  # type: ignore[attr-defined]
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="scraper-site", daemon=True)
+
+    def __enter__(self) -> LocalSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+
+@contextmanager
+def serve_site(root: Path, handler: type[StaticSite] = StaticSite, port: int = 0) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 for the ``with`` block; yields the base URL."""
+    with LocalSite(root, handler, port) as site:
+        yield site.base
