@@ -19,7 +19,11 @@ def is_http_url(url: str | None) -> bool:
     """True for absolute http(s) URLs: the only schemes the crawler will fetch."""
     if not url:
         return False
-    return urlsplit(url).scheme.lower() in ("http", "https")
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1" and other malformed hosts
+        return False
 
 
 def resolve(base: str | None, href: str | None) -> str | None:

@@ -17,6 +17,10 @@ def inspect_cmd(page: Path, url: str | None, as_json: bool) -> None:
     """Show a page's kind (listing, article, other), its posts, next page and feeds."""
     from ..api import parse_page
     from ..errors import ParseError
+    from ..urls import is_http_url
+
+    if url and not is_http_url(url):
+        raise click.UsageError(f"--url must be an absolute http(s) address, not {url!r}")
 
     try:
         data = sys.stdin.buffer.read() if str(page) == "-" else page.read_bytes()

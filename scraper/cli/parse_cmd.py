@@ -30,6 +30,10 @@ def parse_cmd(pages: tuple[Path, ...], url: str | None, warcs: tuple[str, ...], 
         sys.exit(parse_warcs(warcs, ray_address))
     if not pages:
         raise click.UsageError("give at least one PAGE (or --warc FILE)")
+    from ..urls import is_http_url
+
+    if url and not is_http_url(url):
+        raise click.UsageError(f"--url must be an absolute http(s) address, not {url!r}")
     from ..api import parse_page
     from ..errors import ParseError
 
