@@ -30,11 +30,26 @@ Faults, under ``/_fault/`` (``<tag>`` keeps per-path counters apart between test
   png                          image/png
   notype?body=html|pdf         no Content-Type at all
   etag?etag=v1                 304 if If-None-Match matches, else 200 with ETag
+
+Rules on any path, for crawl tests that need a real site to misbehave in one place
+(the page keeps its natural URL, so links and the splitter see an ordinary site)::
+
+    srv.rule("/tag/x/page/2/", status=429, times=1, retry_after=1)  # 429 once, then the file
+    srv.rule("/2011/04/post/", status=500)                          # always 500
+    srv.rule("/tag/x/page/3/", status=302, headers={"Location": "/_fault/loop/a"})
+    srv.rule("/tag/x/page/2/", delay=3)                             # the file, slowly
+    srv.rule("/ru/", content_type="text/html; charset=utf-8")       # the file, another type
+    srv.rule("/tag/x/", gzip=True)                                  # the file, gzip-encoded
+
+``delay`` (constructor or attribute) sleeps before every answer; ``etags=True`` gives
+static files an ETag and answers a matching If-None-Match with 304. ``reset()`` also
+drops the rules.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import mimetypes
 import socketserver
 import threading
@@ -46,7 +61,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["FaultServer", "Hit", "CYRILLIC", "page_1251"]
+__all__ = ["FaultServer", "Hit", "Rule", "CYRILLIC", "page_1251"]
 
 CYRILLIC = "Привет, мир! Съешь же ещё этих мягких французских булок."
 _PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -56,6 +71,17 @@ class Hit(NamedTuple):
     method: str
     path: str               # as requested, with the query
     headers: dict[str, str]  # lower-case names
+
+
+class Rule(NamedTuple):
+    """How one path misbehaves (see ``FaultServer.rule``)."""
+
+    status: int | None = None       # answer this instead of the normal response...
+    times: int | None = None        # ...for the first ``times`` hits of the path (None: always)
+    headers: dict[str, str] = {}    # extra headers on the status answer (Location, Retry-After)
+    delay: float = 0.0              # seconds to sleep before answering (every hit)
+    content_type: str | None = None  # Content-Type for a static file served normally
+    gzip: bool = False              # serve the static file gzip-encoded (Content-Encoding: gzip)
 
 
 def page_1251(meta: bool = True) -> bytes:
@@ -87,8 +113,11 @@ class FaultServer:
 
     def __init__(self, root: str | Path, *, robots_txt: str | Path | None = None,
                  robots_text: str | None = None, robots_mode: str = "file",
-                 max_sleep: float = 2.0) -> None:
+                 max_sleep: float = 2.0, delay: float = 0.0, etags: bool = False) -> None:
         self.root = Path(root).resolve()
+        self.delay = delay
+        self.etags = etags
+        self._rules: dict[str, Rule] = {}
         self.robots_txt = Path(robots_txt) if robots_txt else self.root / "robots.txt"
         self.robots_text = robots_text
         self.robots_mode = robots_mode
@@ -140,6 +169,21 @@ class FaultServer:
         with self._lock:
             self._log.clear()
             self._counts.clear()
+            self._rules.clear()
+
+    def rule(self, path: str, *, status: int | None = None, times: int | None = None,
+             retry_after: float | str | None = None, headers: dict[str, str] | None = None,
+             delay: float = 0.0, content_type: str | None = None, gzip: bool = False) -> None:
+        """Make ``path`` (without query) misbehave; see the module docstring."""
+        extra = dict(headers or {})
+        if retry_after is not None:
+            extra["Retry-After"] = str(retry_after)
+        with self._lock:
+            self._rules[path] = Rule(status, times, extra, delay, content_type, gzip)
+
+    def _rule_for(self, path: str) -> Rule | None:
+        with self._lock:
+            return self._rules.get(path)
 
     def _record(self, hit: Hit) -> int:
         """Log a hit; return how many times its path has been hit, this one included."""
@@ -175,13 +219,22 @@ class _Handler(BaseHTTPRequestHandler):
         count = fault._record(Hit("GET", self.path, headers))
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        rule = fault._rule_for(parts.path)
         try:
+            if fault.delay > 0:
+                time.sleep(fault.delay)
+            if rule is not None and rule.delay > 0:
+                time.sleep(rule.delay)
+            if rule is not None and rule.status is not None and (rule.times is None or count <= rule.times):
+                body = b"" if 300 <= rule.status < 400 else _page(f"status {rule.status}")
+                return self._send(rule.status, body, "text/html" if body else None, **rule.headers)
             if parts.path == "/robots.txt":
                 self._robots(fault)
             elif parts.path.startswith("/_fault/"):
                 self._fault(fault, parts.path[len("/_fault/"):], query, count)
             else:
-                self._static(fault, unquote(parts.path))
+                self._static(fault, unquote(parts.path), rule.content_type if rule else None,
+                             bool(rule and rule.gzip))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -213,15 +266,25 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, fault.robots_txt.read_bytes(), "text/plain")
         self._send(404, b"no robots.txt", "text/plain")
 
-    def _static(self, fault: FaultServer, path: str) -> None:
+    def _static(self, fault: FaultServer, path: str, ctype: str | None = None, gzip: bool = False) -> None:
         rel = path.lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
         target = (fault.root / rel).resolve()
         if fault.root not in target.parents or not target.is_file():
             return self._send(404, _page("not found"))
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._send(200, target.read_bytes(), ctype)
+        ctype = ctype or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        data = target.read_bytes()
+        extra = {}
+        if gzip:
+            data = zlib.compress(data, wbits=31)
+            extra["Content_Encoding"] = "gzip"
+        if fault.etags:
+            tag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == tag:
+                return self._send(304, b"", None, ETag=tag, **extra)
+            return self._send(200, data, ctype, ETag=tag, **extra)
+        self._send(200, data, ctype, **extra)
 
     def _fault(self, fault: FaultServer, name: str, q: dict[str, str], count: int) -> None:
         kind, _, arg = name.partition("/")
