@@ -15,7 +15,13 @@ listing:
 - ``known``: a re-run reached pages it has archived before (one extra page is read
   past the first fully known page, since lists shift as posts are added);
 - ``not-modified``: the server answered 304 to a conditional GET, likewise;
+- ``robots``: robots.txt forbids the next page (a policy, not a failure);
 - ``failed``: the page could not be fetched after retries.
+
+The early stops (``known``, ``not-modified``) are only taken when the listing's
+previous walk reached its end: a walk that was killed, failed or cut short by
+``--max-pages`` leaves the listing marked unfinished, and the next run walks on
+(cheaply: unchanged pages answer 304, and their next links are remembered).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .config import CrawlConfig
-from .errors import FetchError, ParseError
+from .errors import FetchError, ParseError, RobotsDenied
 from .parse.page import PageResult
 from .stats import RunStats
 from .urls import canonical_url, is_http_url, same_site
@@ -53,6 +59,8 @@ class ListingMemory(Protocol):
     """What the walker needs from the state database (all optional)."""
 
     def listing_validators(self, url: str) -> tuple[str | None, str | None]: ...
+    def walk_complete(self, start_url: str) -> bool: ...
+    def mark_walk(self, start_url: str, complete: bool) -> None: ...
     def listing_next(self, url: str) -> str | None: ...
     def save_listing(self, url: str, etag: str | None, last_modified: str | None, status: int,
                      next_url: str | None) -> None: ...
@@ -82,7 +90,13 @@ class ListingWalker:
     stats: RunStats
     seen: set[str]
     memory: ListingMemory | None = None
+    on_failure: Callable[[str, str], None] | None = None
     _ids: set[str] = field(default_factory=set)
+    _stopped: str = ""
+
+    #: stops that mean the listing was walked to its end
+    NATURAL_ENDS = frozenset({"last", "seen", "repeat", "empty", "off-site", "known", "not-modified", "since",
+                              "robots"})
 
     async def pages(self) -> AsyncIterator[Page]:
         cfg = self.config
@@ -91,6 +105,18 @@ class ListingWalker:
         grace = False  # one more page after the first fully-known one
         posts_left = cfg.max_posts
         self.stats.listings += 1
+        # trust known pages only after a walk that reached the end; mark this one begun
+        trusting = self.memory is not None and not cfg.full and self.memory.walk_complete(self.start)
+        if self.memory is not None:
+            self.memory.mark_walk(self.start, False)
+        async for page in self._walk(url, number, grace, posts_left, trusting):
+            yield page
+        if self.memory is not None and self._stopped in self.NATURAL_ENDS:
+            self.memory.mark_walk(self.start, True)
+
+    async def _walk(self, url: str | None, number: int, grace: bool, posts_left: int | None,
+                    trusting: bool) -> AsyncIterator[Page]:
+        cfg = self.config
         while url is not None:
             key = canonical_url(url)
             if key in self.seen:
@@ -106,8 +132,15 @@ class ListingWalker:
                 etag, modified = self.memory.listing_validators(url)
             try:
                 response = await self.fetch(url, etag=etag, last_modified=modified, kind="html")
+            except RobotsDenied:
+                self.stats.skip(url, "disallowed by robots.txt", "fetch")
+                self._stop("robots")
+                return
             except FetchError as exc:
-                self.stats.fail(url, str(exc), "fetch")
+                reason = exc.args[0] if exc.args else str(exc)
+                self.stats.fail(url, reason, "fetch")
+                if self.on_failure is not None:
+                    self.on_failure(url, reason)
                 self._stop("failed")
                 return
             self.stats.pages += 1
@@ -115,11 +148,15 @@ class ListingWalker:
                 self.stats.not_modified += 1
                 yield Page(self.start, number, response, None, not_modified=True)
                 nxt = self.memory.listing_next(url) if self.memory is not None else None
-                if grace or nxt is None:
-                    self._stop("not-modified")
+                if nxt is None:
+                    self._stop("not-modified" if trusting else "last")
                     return
-                grace = True
-                url = nxt
+                if trusting:
+                    if grace:
+                        self._stop("not-modified")
+                        return
+                    grace = True
+                url = self._next(nxt)
                 continue
             try:
                 result = self.parse(response, number)
@@ -158,7 +195,7 @@ class ListingWalker:
             if posts_left is not None and posts_left <= 0:
                 self._stop("max-posts")
                 return
-            if known:
+            if known and trusting:
                 if grace:
                     self._stop("known")
                     return
@@ -178,4 +215,5 @@ class ListingWalker:
         return nxt
 
     def _stop(self, why: str) -> None:
+        self._stopped = why
         self.stats.stops[why] += 1

@@ -78,6 +78,25 @@ def _line_of(text: str, key: str, site: int | None) -> int:
     return start + 1
 
 
+def _kind(types: tuple[type, ...]) -> str:
+    return " or ".join("a number" if t is float else t.__name__ for t in types if t is not int or float not in types)
+
+
+def _culprit(merged: dict[str, Any]) -> str:
+    """The key whose value the settings refuse, found by trying each one alone."""
+    for key, (_, field) in _SITE_KEYS.items():
+        if key not in merged:
+            continue
+        try:
+            if field is not None:
+                CrawlConfig(**{field: Path(merged[key]) if field == "warc_dir" else merged[key]})
+            elif key == "format":
+                OutputConfig(format=merged[key])
+        except ConfigError:
+            return key
+    return "urls"
+
+
 def load_jobs(path: Path, *, overrides: dict[str, Any] | None = None) -> JobFile:
     """Read and check a job file; ``overrides`` (from flags) win over it."""
     import sys
@@ -108,7 +127,7 @@ def load_jobs(path: Path, *, overrides: dict[str, Any] | None = None) -> JobFile
         if spec is None or key in ("name", "urls"):
             raise fail("unknown key" if spec is None else "belongs in a [[site]] table", key, None)
         if not isinstance(value, spec[0]) or (isinstance(value, bool) and bool not in spec[0]):
-            raise fail(f"expected {spec[0][0].__name__}, got {type(value).__name__}", key, None)
+            raise fail(f"expected {_kind(spec[0])}, got {type(value).__name__}", key, None)
         top[key] = value
     jobs: list[Job] = []
     names: set[str] = set()
@@ -121,7 +140,7 @@ def load_jobs(path: Path, *, overrides: dict[str, Any] | None = None) -> JobFile
             if spec is None:
                 raise fail("unknown key" + (" (only allowed at the top)" if key in _TOP_ONLY else ""), key, i)
             if not isinstance(value, spec[0]) or (isinstance(value, bool) and bool not in spec[0]):
-                raise fail(f"expected {spec[0][0].__name__}, got {type(value).__name__}", key, i)
+                raise fail(f"expected {_kind(spec[0])}, got {type(value).__name__}", key, i)
             merged[key] = value
         merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
         urls = merged.get("urls")
@@ -142,8 +161,8 @@ def load_jobs(path: Path, *, overrides: dict[str, Any] | None = None) -> JobFile
             output = OutputConfig(out=Path(merged.get("out", "output")), format=merged.get("format", "json"),
                                   keep_revisions=merged.get("keep_revisions", False))
         except ConfigError as exc:
-            bad = next((k for k in merged if k in str(exc)), "urls")
-            raise fail(str(exc), bad, i) from exc
+            key = _culprit(merged)
+            raise fail(str(exc), key, i if key in site else None) from exc
         jobs.append(Job(starts=tuple(urls), crawl=crawl, output=output, name=name))
     state = Path(top["state"]) if "state" in top else None
     return JobFile(jobs=jobs, state=state, parallel=int(top.get("parallel", 4)))

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from .config import CrawlConfig
 from .crawl import ListingWalker, Page
-from .errors import FetchError, ScraperError
+from .errors import FetchError, RobotsDenied, ScraperError
 from .parse.page import PageResult, parse_page
 from .records import Post, text_sha256
 from .stats import RunStats
@@ -65,6 +65,12 @@ class StateMemory:
 
     def listing_next(self, url: str) -> str | None:
         return self.state.listing_next(url)
+
+    def walk_complete(self, start_url: str) -> bool:
+        return self.state.walk_complete(start_url)
+
+    def mark_walk(self, start_url: str, complete: bool) -> None:
+        self.state.mark_walk(start_url, complete)
 
     def save_listing(self, url: str, etag: str | None, last_modified: str | None, status: int,
                      next_url: str | None) -> None:
@@ -144,9 +150,13 @@ async def run_crawl(
             assert post.url is not None
             try:
                 response = await fetch(post.url, kind="html")
+            except RobotsDenied:
+                stats.skip(post.url, "disallowed by robots.txt", "follow")  # policy, not failure
+                return post
             except FetchError as exc:
-                stats.fail(post.url, str(exc), "follow")
-                obs.failure(post.url, str(exc))
+                reason = exc.args[0] if exc.args else str(exc)
+                stats.fail(post.url, reason, "follow")
+                obs.failure(post.url, reason)
                 return post
             article = extract_article(response.text, response.url)
             locations.pop(response.url, None)
@@ -159,7 +169,7 @@ async def run_crawl(
 
         async def listing(start: str, gate: asyncio.Semaphore) -> None:
             async with gate:
-                walker = ListingWalker(start, config, fetch, parse, stats, seen, memory)
+                walker = ListingWalker(start, config, fetch, parse, stats, seen, memory, on_failure=obs.failure)
                 async for page in walker.pages():
                     obs.page(page)
                     if page.result is None or page.response is None:

@@ -56,6 +56,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL,
                ended_at TEXT, status TEXT NOT NULL, stats TEXT)""",
         "CREATE TABLE sinks (path TEXT PRIMARY KEY, committed_size INTEGER NOT NULL)",
+        """CREATE TABLE walks (start_url TEXT PRIMARY KEY, complete INTEGER NOT NULL,
+               updated_at TEXT NOT NULL)""",
         """CREATE TABLE lock (one INTEGER PRIMARY KEY CHECK (one = 1), pid INTEGER NOT NULL,
                host TEXT NOT NULL, acquired_at TEXT NOT NULL)""",
     ),
@@ -242,6 +244,19 @@ class State:
         """The next-page link a listing page had when last parsed (a 304 has no body)."""
         row = self._one("SELECT next_url FROM listings WHERE url = ?", (url,))
         return row[0] if row else None
+
+    def walk_complete(self, start_url: str) -> bool:
+        """Did the last walk of this listing reach its end? Early stops on known
+        pages are only safe when it did: a run killed or failed half-way must be
+        finished by the next one."""
+        row = self._one("SELECT complete FROM walks WHERE start_url = ?", (start_url,))
+        return bool(row and row[0])
+
+    def mark_walk(self, start_url: str, complete: bool) -> None:
+        """Record a walk as begun (False) or as having reached the listing's end (True)."""
+        self._write("""INSERT INTO walks VALUES (?, ?, ?) ON CONFLICT(start_url) DO UPDATE SET
+                       complete = excluded.complete, updated_at = excluded.updated_at""",
+                    (start_url, int(complete), self._clock()))
 
     # -- posts ---------------------------------------------------------------------
 

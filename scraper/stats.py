@@ -36,6 +36,7 @@ class RunStats:
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
     failure_count: int = 0
+    skipped: list[Failure] = field(default_factory=list)      # not fetched on purpose (robots.txt)
     reasons: Counter[str] = field(default_factory=Counter)   # failures and drops by reason
     stops: Counter[str] = field(default_factory=Counter)     # why listings stopped paging
 
@@ -45,6 +46,12 @@ class RunStats:
         if len(self.failures) < MAX_KEPT_FAILURES:
             self.failures.append(Failure(url=url, reason=reason, stage=stage))
 
+    def skip(self, url: str, reason: str, stage: str) -> None:
+        """A URL left alone on purpose (robots.txt): counted, kept, not a failure."""
+        self.reasons[f"skipped: {reason}"] += 1
+        if len(self.skipped) < MAX_KEPT_FAILURES:
+            self.skipped.append(Failure(url=url, reason=reason, stage=stage))
+
     def merge(self, other: RunStats) -> None:
         """Add another run's counters (a worker's) into this one."""
         for name in ("listings", "pages", "not_modified", "posts_found", "new", "updated", "unchanged",
@@ -52,6 +59,7 @@ class RunStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds = max(self.seconds, other.seconds)
         self.failures.extend(other.failures[: max(0, MAX_KEPT_FAILURES - len(self.failures))])
+        self.skipped.extend(other.skipped[: max(0, MAX_KEPT_FAILURES - len(self.skipped))])
         self.reasons.update(other.reasons)
         self.stops.update(other.stops)
 

@@ -212,12 +212,6 @@ def test_kill_9_loop_with_full_every_post_exactly_once(crash_runs, fmt):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: a run killed part-way through a listing leaves its first pages recorded in state "
-    "(validators, known posts); the next run gets a 304 or an all-known page 1, reads one more page "
-    "and stops ('known' / 'not-modified' in crawl.py ListingWalker.pages), so the pages the killed run "
-    "never reached are never fetched again (without --full) and their posts are lost for good, "
-    "although README promises 'the same command again ends with every post exactly once'"))
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_kill_9_loop_every_post_exactly_once(crash_runs, fmt):
     check_every_post_once(crash_runs, f"{fmt}-plain")
@@ -247,11 +241,6 @@ def _kill_during_page_4(tmp_path: Path, fmt: str, etags: bool) -> tuple[Blog, st
     return blog, base, load_records(out, fmt), again, fetched
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: killed while fetching page 4 of 8, the re-run reads pages 1-2, finds their posts "
-    "known (or gets 304s with ETags) and stops ('known'/'not-modified'), exit 0: the 25 posts of pages "
-    "4-8 are never archived. ListingWalker trusts state's 'known' without knowing that the run which "
-    "wrote it never reached the end of the listing (state.runs marks it 'interrupted' but nothing reads that)"))
 @pytest.mark.parametrize("fmt, etags", [("json", False), ("jsonl", False), ("json", True)])
 def test_resume_after_kill_reaches_the_pages_never_fetched(tmp_path, fmt, etags):
     blog, base, records, again, fetched = _kill_during_page_4(tmp_path, fmt, etags)

@@ -170,12 +170,6 @@ def test_robots_disallowed_links_are_never_requested(make_blog, tmp_path):
     assert proc.returncode in (0, 1), proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug (or a documentation gap): a next page that robots.txt disallows is counted as a "
-    "failure: 'failures: 1', 'stopped paging: failed 1', exit 1. RobotsDenied is a PermanentFetch and "
-    "ListingWalker.pages() sends every FetchError to stats.fail(). The crawler chose not to fetch the "
-    "page, as it should; README's exit 1 is for pages that failed, and a daily cron job would mail an "
-    "error for ever. Expected: exit 0 and its own stop reason (e.g. 'robots')"))
 def test_robots_disallowed_next_page_ends_the_crawl_cleanly(make_blog, tmp_path):
     _, _, proc, _ = _robots_crawl(make_blog, tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -197,7 +191,7 @@ def test_robots_disallowed_permalink_is_not_followed(make_blog, tmp_path):
     assert all(recs[p.title]["full_text"] for p in posts if p is not posts[2])
     assert base + posts[2].slug in proc.stderr
     assert "robots.txt" in proc.stderr
-    assert proc.returncode in (0, 1), proc.stderr  # 1 today: see the xfail above
+    assert proc.returncode == 0, proc.stderr  # robots.txt is a policy, not a failure
 
 
 def test_calendar_next_month_link_is_never_followed(make_blog, tmp_path):

@@ -145,12 +145,6 @@ def test_bad_job_file_names_file_line_and_key(tmp_path, text, line, key, words):
     assert not list(tmp_path.glob("output*")), "nothing crawled"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: jobfile.load_jobs maps a CrawlConfig error back to a key with "
-    "`next(k for k in merged if k in str(exc))`, a substring test in key order; 'timeout must be > 0 "
-    "seconds' contains 'out', so the message reads \"jobs.toml:3: [[site]] #1, key 'out': timeout must be "
-    "> 0 seconds\": key 'out', and line 3 (the [[site]] header, since 'out' is not in that table) "
-    "instead of 'timeout' on line 5"))
 def test_bad_timeout_names_timeout_not_out(tmp_path):
     jobs = write(tmp_path / "jobs.toml",
                  f'out = "{tmp_path / "o"}"\n\n[[site]]\nurls = ["http://127.0.0.1:9/tag/x/"]\ntimeout = 0\n')
@@ -159,12 +153,6 @@ def test_bad_timeout_names_timeout_not_out(tmp_path):
     assert f"{jobs}:5:" in proc.stderr and "'timeout'" in proc.stderr, proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: a top-level default whose value the settings refuse (here max_pages = 0 on line 1) "
-    "is reported against the first [[site]] table: \"jobs.toml:3: [[site]] #1, key 'max_pages': "
-    "max_pages must be at least 1\". load_jobs checks values only per merged site and calls "
-    "fail(msg, key, i), whose _line_of() looks for the key inside table i and falls back to the "
-    "table's header line; the user is sent to a line that does not hold the key"))
 def test_bad_top_level_value_names_its_own_line(tmp_path):
     jobs = write(tmp_path / "jobs.toml", "max_pages = 0\n\n" + GOOD_SITE)
     proc = run_scraper("run", jobs, cwd=tmp_path)

@@ -127,6 +127,10 @@ def print_summary(stats: RunStats, where: str | None) -> None:
         lines.append("stopped paging: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.stops.items())))
     if where:
         lines.append(f"written to: {where}")
+    for f in stats.skipped[:10]:
+        lines.append(f"  skipped ({f.stage}): {f.url}: {f.reason}")
+    if len(stats.skipped) > 10:
+        lines.append(f"  ... and {len(stats.skipped) - 10} more skipped")
     for f in stats.failures[:10]:
         lines.append(f"  failed ({f.stage}): {f.url}: {f.reason}")
     if stats.failure_count > 10:
