@@ -129,16 +129,19 @@ async def run_crawl(
     memory = StateMemory(state, by_id=config.follow) if state is not None else None
     locations: dict[str, Any] = {}
 
-    async with Fetcher(config, transport=transport) as fetcher:
+    def archived(response: Any) -> None:
+        """Every exchange goes to the WARC as it happens (robots.txt, redirects, errors
+        included); the location of each final response is kept for its records."""
+        locations[response.url] = archive.write_exchange(
+            response.url, response.status, response.reason, response.http_version,
+            list(response.headers.items()), response.raw_body, list(response.request_headers.items()),
+            fetched_at=response.fetched_at)
+
+    on_exchange = archived if archive is not None else None
+    async with Fetcher(config, transport=transport, on_exchange=on_exchange) as fetcher:
 
         async def fetch(url: str, **kw: Any) -> Any:
-            response = await fetcher.fetch(url, **kw)
-            if archive is not None:
-                locations[response.url] = archive.write_exchange(
-                    response.url, response.status, response.reason, response.http_version,
-                    list(response.headers.items()), response.raw_body, list(response.request_headers.items()),
-                    fetched_at=response.fetched_at)
-            return response
+            return await fetcher.fetch(url, **kw)
 
         def parse(response: Any, number: int) -> PageResult:
             return parse_page(response.body, response.url, charset=response.charset,

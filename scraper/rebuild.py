@@ -24,6 +24,7 @@ from msgspec.structs import replace
 
 from .errors import ParseError
 from .records import Post
+from .urls import resolve
 
 __all__ = ["rebuild_posts", "expand_sources", "scan_file", "articles_in", "assemble", "FileScan"]
 
@@ -43,6 +44,7 @@ class FileScan:
     path: str
     listings: list[ListingPage] = field(default_factory=list)
     urls: set[str] = field(default_factory=set)
+    redirects: dict[str, str] = field(default_factory=dict)
 
 
 def expand_sources(sources: Iterable[str]) -> list[str]:
@@ -74,6 +76,12 @@ def scan_file(path: str) -> FileScan:
     scan = FileScan(path=path)
     name = Path(path).name
     for resp in iter_responses(path):
+        if 300 <= resp.status < 400:
+            location = next((v for k, v in resp.headers if k.lower() == "location"), None)
+            target = resolve(resp.url, location) if location else None
+            if target:
+                scan.redirects[resp.url] = target
+            continue
         if resp.status != 200 or not resp.body:
             continue
         scan.urls.add(resp.url)
@@ -104,14 +112,29 @@ def articles_in(path: str, urls: set[str]) -> dict[str, Any]:
     return out
 
 
+def _redirects(scans: list[FileScan]) -> dict[str, str]:
+    return {k: v for s in scans for k, v in s.redirects.items()}
+
+
+def _final(url: str, redirects: dict[str, str]) -> str:
+    """Where a URL ended up after the archived redirects (loops cut)."""
+    seen = {url}
+    while url in redirects and redirects[url] not in seen:
+        url = redirects[url]
+        seen.add(url)
+    return url
+
+
 def _post_urls(scans: list[FileScan]) -> set[str]:
-    return {p.url for s in scans for page in s.listings for p in page.posts if p.url}
+    hops = _redirects(scans)
+    return {_final(p.url, hops) for s in scans for page in s.listings for p in page.posts if p.url}
 
 
 def wanted_articles(scans: list[FileScan]) -> dict[str, set[str]]:
     """Per file, the permalink pages that excerpt posts need."""
     permalinks = _post_urls(scans)
-    needed = {p.url for s in scans for page in s.listings if page.url not in permalinks
+    hops = _redirects(scans)
+    needed = {_final(p.url, hops) for s in scans for page in s.listings if page.url not in permalinks
               for p in page.posts if p.url and not p.full_text}
     want: dict[str, set[str]] = {}
     for s in scans:
@@ -127,8 +150,9 @@ def assemble(scans: list[FileScan], articles: dict[str, Any]) -> Iterator[Post]:
     from .pipeline import merge_article
 
     permalinks = _post_urls(scans)  # pages fetched by --follow, not listing pages
+    hops = _redirects(scans)
     pages = [page for s in scans for page in s.listings if page.url not in permalinks]
-    next_of = {p.url: p.next_url for p in pages if p.next_url}
+    next_of = {p.url: _final(p.next_url, hops) for p in pages if p.next_url}
     targets = set(next_of.values())
     number: dict[str, int] = {}
     for p in pages:
@@ -142,7 +166,7 @@ def assemble(scans: list[FileScan], articles: dict[str, Any]) -> Iterator[Post]:
     for p in pages:
         for post in p.posts:
             post = replace(post, page=number.get(p.url))
-            art = articles.get(post.url) if post.url and not post.full_text else None
+            art = articles.get(_final(post.url, hops)) if post.url and not post.full_text else None
             if art is not None:
                 post = merge_article(post, art)
             yield post

@@ -166,7 +166,7 @@ def test_cdxj_offsets_point_at_response_records(archived):
             assert it.get_record_offset() == int(fields["offset"])
             assert it.get_record_length() == int(fields["length"])
         assert (fields["filename"], int(fields["offset"])) == (resp["file"], resp["offset"])
-        assert fields["mime"] == "text/html"
+        assert fields["mime"] == ("text/plain" if fields["url"].endswith("/robots.txt") else "text/html")
     # the records' provenance points at the listing pages' responses
     by_place = {(r["file"], r["offset"]): r["uri"] for r in responses}
     for rec in archived["live"]:
@@ -201,32 +201,17 @@ def test_redirected_permalink_is_followed_live(tmp_path):
     assert [unlinked(r["text"]) for r in run["live"]] == [p.text() for p in run["blog"].posts]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: a permalink that redirects (301 to its new address) is merged live but not offline. "
-    "The archive holds only the final response, under the final URL (pipeline.fetch archives "
-    "response.url; redirect hops are not archived), and rebuild.rebuild_posts looks the article up by "
-    "by_url.get(post.url), the listing's (old) address: the rebuilt record keeps the excerpt "
-    "(full_text false, other text, html and sha256)"))
 def test_redirected_permalink_rebuilds_the_same_record(tmp_path):
     run = _redirected(tmp_path, "permalink")
     assert run["rebuilt"] == run["live"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: when a next-page link redirects (/page/2 -> /page/2/), rebuild numbers pages by "
-    "following next links among archived URLs; the archive has page 2 under its final URL, which is "
-    "no page's next link, so rebuild_posts starts a new listing there: pages 2 and 3 come back as "
-    "page 1 and 2 (live: 2 and 3)"))
 def test_redirected_listing_page_rebuilds_the_same_page_numbers(tmp_path):
     run = _redirected(tmp_path, "page")
     assert [r["page"] for r in run["live"]] == [1, 1, 1, 2, 2, 2, 3]
     assert [r["page"] for r in run["rebuilt"]] == [r["page"] for r in run["live"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "README says '--warc DIR keeps every request and response', but only the final response of each "
-    "successful fetch is archived (pipeline.run_crawl's fetch wrapper): robots.txt, redirect hops "
-    "(301) and the error answers that were retried (503) never reach the WARC"))
 def test_warc_keeps_every_request_and_response(tmp_path):
     blog = Blog(tmp_path / "site", seed_posts(), per_page=4, tag="civil-society").write()
     with FaultServer(blog.root) as srv:

@@ -74,8 +74,11 @@ class Fetcher:
 
     def __init__(self, config: CrawlConfig, transport: httpx.AsyncBaseTransport | None = None,
                  clock: Callable[[], float] | None = None,
-                 sleep: Callable[[float], Awaitable[None]] | None = None) -> None:
+                 sleep: Callable[[float], Awaitable[None]] | None = None,
+                 on_exchange: Callable[[Response], None] | None = None) -> None:
         self.config = config
+        # every HTTP exchange (robots.txt, redirect hops, retried errors), for WARC
+        self._on_exchange = on_exchange
         self.stats = FetchStats()
         self._clock = clock or time.time
         self._sleep = sleep or asyncio.sleep
@@ -205,16 +208,30 @@ class Fetcher:
         """Check status, type and size, then stream and decode the body."""
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
-        raw = body = b""
+
+        def made(raw: bytes = b"", body: bytes = b"") -> Response:
+            return Response(
+                url=url, requested_url=url, status=status, headers=headers, body=body,
+                raw_body=raw, http_version=response.http_version, reason=response.reason_phrase,
+                request_headers={k.lower(): v for k, v in response.request.headers.items()},
+                fetched_at=_utc_iso(started), elapsed=max(0.0, self._clock() - started))
+
         if not (status in REDIRECT_STATUSES and "location" in headers):
-            check_status(response, url, self._clock(), self.config)
+            try:
+                check_status(response, url, self._clock(), self.config)
+            except FetchError:
+                self._notify(made())  # the status line and headers of an error, no body
+                raise
+        raw = body = b""
         if 200 <= status < 300:
             raw, body = await self._read_body(response, headers, url, kind)
-        return Response(
-            url=url, requested_url=url, status=status, headers=headers, body=body,
-            raw_body=raw, http_version=response.http_version, reason=response.reason_phrase,
-            request_headers={k.lower(): v for k, v in response.request.headers.items()},
-            fetched_at=_utc_iso(started), elapsed=max(0.0, self._clock() - started))
+        result = made(raw, body)
+        self._notify(result)
+        return result
+
+    def _notify(self, response: Response) -> None:
+        if self._on_exchange is not None:
+            self._on_exchange(response)
 
     async def _read_body(self, response: httpx.Response, headers: dict[str, str], url: str,
                          kind: Kind) -> tuple[bytes, bytes]:
