@@ -110,7 +110,7 @@ def merge_article(post: Post, article: Any) -> Post:
 async def run_crawl(
     starts: list[str],
     config: CrawlConfig,
-    emit: Callable[[Post], str | None],
+    emit: Callable[[list[Post]], list[str | None]],
     *,
     state: Any = None,
     archive: Any = None,
@@ -118,8 +118,8 @@ async def run_crawl(
     transport: Any = None,
     stats: RunStats | None = None,
 ) -> RunStats:
-    """Crawl ``starts`` and hand every post to ``emit`` (which returns an outcome
-    name such as "new" for the observer). Returns the run's counters."""
+    """Crawl ``starts`` and hand each page's posts to ``emit`` (which returns an
+    outcome name per post, such as "new", for the observer). Returns the counters."""
     from .fetch import Fetcher
 
     obs = observer or _Quiet()
@@ -178,6 +178,7 @@ async def run_crawl(
                     if page.result is None or page.response is None:
                         continue
                     warc = locations.pop(page.response.url, None)
+                    batch: list[Post] = []
                     for post in page.result.posts:
                         post = _with_provenance(post, page.response, page.number, warc)
                         if config.follow and post.url and not post.full_text:
@@ -185,7 +186,9 @@ async def run_crawl(
                                 stats.unchanged += 1  # archived in full before: not fetched again
                                 continue
                             post = await follow(post)
-                        outcome = emit(post)
+                        batch.append(post)
+                    # one page's posts are written together: one fsync per file
+                    for post, outcome in zip(batch, emit(batch)):
                         if outcome:
                             obs.post(post, outcome)
 
@@ -216,11 +219,12 @@ def crawl_posts(starts: list[str], config: CrawlConfig, *, transport: Any = None
     stop = threading.Event()
     done = object()
 
-    def emit(post: Post) -> None:
-        if stop.is_set():
-            raise _Stop()
-        q.put(post)
-        return None
+    def emit(posts: list[Post]) -> list[str | None]:
+        for post in posts:
+            if stop.is_set():
+                raise _Stop()
+            q.put(post)
+        return [None] * len(posts)
 
     def worker() -> None:
         try:

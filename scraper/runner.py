@@ -102,19 +102,22 @@ def run_jobs(jobs: list[Job], *, observer: Any = None, transport: Any = None, co
 
 
 def _emitter(sink: Any, stats: RunStats) -> Any:
-    def emit(post: Post) -> str | None:
-        try:
-            outcome = sink.write(post).value
-        except RecordError as exc:
-            stats.fail(post.url or post.source or "?", str(exc), "write")
-            return None
-        if outcome == "new":
-            stats.new += 1
-        elif outcome == "updated":
-            stats.updated += 1
-        else:
-            stats.unchanged += 1
-        return outcome
+    def emit(posts: list[Post]) -> list[str | None]:
+        names: list[str | None] = []
+        for post, result in zip(posts, sink.write_many(posts)):
+            if isinstance(result, RecordError):
+                stats.fail(post.url or post.source or "?", str(result), "write")
+                names.append(None)
+                continue
+            outcome = result.value
+            if outcome == "new":
+                stats.new += 1
+            elif outcome == "updated":
+                stats.updated += 1
+            else:
+                stats.unchanged += 1
+            names.append(outcome)
+        return names
 
     return emit
 

@@ -6,6 +6,7 @@ lower-case scheme and host, no default port, no fragment, no tracking parameters
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 __all__ = ["canonical_url", "resolve", "host_of", "same_site", "is_http_url", "site_key"]
@@ -13,6 +14,7 @@ __all__ = ["canonical_url", "resolve", "host_of", "same_site", "is_http_url", "s
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "_hs")
 _TRACKING_KEYS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref_src"})
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+_NOT_PLAIN = re.compile(r"[\x00-\x20\x7f\[\];]")
 
 
 def is_http_url(url: str | None) -> bool:
@@ -41,10 +43,42 @@ def resolve(base: str | None, href: str | None) -> str | None:
         return None
     if not base:
         return href
+    if _plain_absolute(href) and _parses(base):
+        return href  # what urljoin gives back for it, without parsing both URLs
     try:
         return urljoin(base, href)
     except ValueError:
         return None
+
+
+def _plain_absolute(href: str) -> bool:
+    """An absolute http(s) URL that ``urljoin`` returns as it is, whatever the
+    (valid) base: it keeps its own scheme and host, and splitting and re-joining it
+    changes nothing (no spaces or control characters, no IPv6 brackets, no ";"
+    parameters, no empty "?" or "#", a host, ASCII only). Most links on a listing
+    are such; resolving them costs more than anything else done with them."""
+    if href.startswith("https://"):
+        rest = href[8:]
+    elif href.startswith("http://"):
+        rest = href[7:]
+    else:
+        return False
+    if not rest or rest[0] in "/?#" or not href.isascii() or _NOT_PLAIN.search(href):
+        return False
+    head, hash_, fragment = href.partition("#")
+    if hash_ and not fragment:
+        return False
+    _, mark, query = head.partition("?")
+    return not mark or bool(query)
+
+
+def _parses(url: str) -> bool:
+    """Whether ``urljoin`` can read the URL (it raises on a malformed host)."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 def canonical_url(url: str) -> str:

@@ -9,6 +9,7 @@ text. The region's nodes are modified in place: call once per post.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -16,7 +17,8 @@ from selectolax.lexbor import LexborNode
 from ..urls import resolve
 from . import rules
 from .dates import find_date, parse_iso
-from .dom import Document, classes_of, has_descendant, node_text, norm, tokens_of
+from .dom import Document, elements_of, node_text, norm, raw_text
+from .region import BELOW_BLOCK, BELOW_P_DIV, BELOW_P_DIV_LI, Region
 from .sanitize import sanitize_html
 
 __all__ = ["Fields", "extract_fields"]
@@ -28,6 +30,17 @@ _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(more\.*\))\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
+_DIGIT = re.compile(r"\d")  # every date find_date reads has one
+_CHANGED = frozenset({"updated", "modified"})
+_HEADER_FOOTER = frozenset({"header", "footer"})
+_TWO_DIGITS = re.compile(r"\d{2}")
+_NON_DIGITS = re.compile(r"\D")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+_COMMENT_LINE = re.compile(r"^(?:leave\s+a\s+(?:comment|reply)|\d*\s*comments?)\W*$", re.IGNORECASE)
+_BYLINE_START = re.compile(r"^(?:posted\s+by|by|written\s+by)\b", re.IGNORECASE)
+_ODD_SPACES = re.compile(r"[\t\r\f\v\u00a0\u200b]")  # _SPACES but the plain space
+_COMMENT_TOKENS = frozenset({"comments", "comment", "comments-link", "comment-count", "comment-link",
+                             "commentcount", "comments-count", "post-comments"})
 _META_TOKENS = frozenset({
     "meta", "entry-meta", "post-meta", "postmeta", "byline", "post-info", "entry-info", "postinfo",
     "entry-footer", "post-footer", "entry-utility", "postmetadata", "post-details", "details",
@@ -59,14 +72,7 @@ def _dayfirst(lang: str | None) -> bool:
     return True
 
 
-def _walk(nodes: list[LexborNode]):
-    """Every element under the region's nodes, in document order."""
-    for n in nodes:
-        if n.is_element_node:
-            yield from n.css("*")  # Lexbor includes the node itself
-
-
-def title_text(member: LexborNode) -> str:
+def title_text(member: LexborNode, text_of: Callable[[LexborNode], str] = node_text) -> str:
     """The title as shown: the heading's link text when it holds one link, else its text."""
     node = member
     if member.tag == "a":
@@ -74,77 +80,82 @@ def title_text(member: LexborNode) -> str:
         if h is not None:
             node = h
     if node.tag != "a":
-        links = [a for a in node.css("a") if node_text(a)]
+        links = [a for a in node.css("a") if text_of(a)]
         if len(links) == 1:
-            t = node_text(links[0])
-            full = node_text(node)
+            t = text_of(links[0])
+            full = text_of(node)
             if len(t) >= 0.5 * len(full):
                 return t
-    return node_text(node)
+    return text_of(node)
 
 
-def _title_top(member: LexborNode, region_ids: set[int]) -> LexborNode:
+def _title_top(member: LexborNode, region: Region) -> LexborNode:
     """The largest wrapper around the title that holds nothing but the title."""
-    text = node_text(member)
+    region_ids, text_of = region.root_ids, region.node_text
+    text = text_of(member)
     top = member
     p = member.parent
     while p is not None and p.mem_id not in region_ids:
-        if node_text(p) != text:
+        if text_of(p) != text:
             break
         top = p
         p = p.parent
-    if p is not None and p.mem_id in region_ids and node_text(p) == text:
+    if p is not None and p.mem_id in region_ids and text_of(p) == text:
         top = p
     return top
 
 
-def _date_of(nodes: list[LexborNode], dayfirst: bool, year: int | None) -> tuple[str | None, list[LexborNode]]:
+def _date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | None, list[LexborNode]]:
     """First date shown in the region; prefers <time> and date-classed elements."""
-    published = None
-    used: list[LexborNode] = []
-    times = []
-    for n in nodes:
-        if not n.is_element_node:
+    found: dict[str, str | None] = {}
+
+    def date_in(text: str) -> str | None:
+        # a parent and its only child often read the same: parse each text once
+        if text not in found:
+            found[text] = find_date(text, dayfirst=dayfirst, default_year=year)
+        return found[text]
+
+    tags, attrs, tokens, text_of = region.tags, region.attrs, region.tokens, region.text
+    times: list[int] = []
+    for first, end in region.spans():
+        if tags[first] == "time":
+            times.append(first)  # a <time> region node stands for itself
+        else:
+            times.extend(i for i in range(first + 1, end) if tags[i] == "time")
+    for i in times:
+        if tokens[i] & _CHANGED and len(times) > 1:
             continue
-        times.extend(n.css("time") if n.tag != "time" else [n])
-    for t in times:
-        toks = tokens_of(t)
-        if toks & {"updated", "modified"} and len(times) > 1:
-            continue
-        shown = find_date(node_text(t), dayfirst=dayfirst, default_year=year)
-        machine = parse_iso(t.attributes.get("datetime"))
+        shown = date_in(text_of(i))
+        machine = parse_iso(attrs[i].get("datetime"))
         value = shown
         if machine and (not shown or machine[:10] == shown[:10]):
             value = machine if len(machine) > len(shown or "") else shown
         if value:
-            published = value
-            used.append(t)
-            break
-    if published:
-        return published, used
-    for n in _walk(nodes):
-        if n.attributes.get("itemprop") == "datePublished":
-            v = parse_iso(n.attributes.get("content") or n.attributes.get("datetime")) or find_date(
-                node_text(n), dayfirst=dayfirst, default_year=year)
+            return value, [region.els[i]]
+    for i, a in enumerate(attrs):
+        if a.get("itemprop") == "datePublished":
+            v = parse_iso(a.get("content") or a.get("datetime")) or date_in(text_of(i))
             if v:
-                return v, [n]
-    for n in _walk(nodes):
-        toks = tokens_of(n)
-        if toks & rules.DATE_TOKENS and not toks & {"updated", "modified"}:
-            text = node_text(n)
+                return v, [region.els[i]]
+    for i, toks in enumerate(tokens):
+        if toks and toks & rules.DATE_TOKENS and not toks & _CHANGED:
+            text = text_of(i)
             if 4 <= len(text) <= 160:
-                v = find_date(text, dayfirst=dayfirst, default_year=year)
+                v = date_in(text)
                 if v:
-                    return v, [n]
-    # short lines anywhere in the region ("11 April, 2011 Posted by: -")
-    for n in _walk(nodes):
-        if n.tag in ("a",):
+                    return v, [region.els[i]]
+    # short lines anywhere in the region ("11 April, 2011 Posted by: -"); a date needs a digit
+    if not region.mentions(_DIGIT):
+        return None, []
+    below = region.below()
+    for i, tag in enumerate(tags):
+        if tag == "a" or below[i] <= BELOW_BLOCK:
             continue
-        text = node_text(n)
-        if 4 <= len(text) <= 120 and not has_descendant(n, "p, div, li, h1, h2, h3, h4, h5, h6"):
-            v = find_date(text, dayfirst=dayfirst, default_year=year)
+        text = text_of(i)
+        if 4 <= len(text) <= 120:
+            v = date_in(text)
             if v:
-                return v, [n]
+                return v, [region.els[i]]
     return None, []
 
 
@@ -158,7 +169,7 @@ def _clean_author(text: str) -> str | None:
         return None
     if text.lower() in _NOT_NAMES:
         return None
-    if re.search(r"\d{2}", text):
+    if _TWO_DIGITS.search(text):
         return None
     return text
 
@@ -187,20 +198,19 @@ def _looks_like_name(text: str) -> bool:
     return True
 
 
-def _author_of(nodes: list[LexborNode], skip: LexborNode) -> tuple[str | None, list[LexborNode]]:
-    skip_ids = {n.mem_id for n in skip.css("*")}
-    for n in _walk(nodes):
-        if n.mem_id in skip_ids:
-            continue
-        a = n.attributes
-        rel = (a.get("rel") or "").lower().split()
-        toks = tokens_of(n)
-        names = set(classes_of(n).split())
-        if "author" in rel or a.get("itemprop") == "author" or names & _AUTHOR_NAMES:
-            if toks & {"author-bio", "authorbox", "avatar"}:
+def _author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[LexborNode]]:
+    skip_ids = {n.mem_id for n in elements_of(skip)}
+    tags, attrs, ids, names = region.tags, region.attrs, region.ids, region.names
+    for i, a in enumerate(attrs):
+        if not a or ids[i] in skip_ids:
+            continue  # without attributes, nothing names an author
+        rel = a.get("rel")
+        if (rel and "author" in rel.lower().split()) or a.get("itemprop") == "author" or names[i] & _AUTHOR_NAMES:
+            if region.tokens[i] & {"author-bio", "authorbox", "avatar"}:
                 continue
+            n = region.els[i]
             name = n.css_first("[itemprop=name], .fn, .p-name")
-            text = node_text(name) if name is not None else node_text(n)
+            text = node_text(name) if name is not None else region.text(i)
             if not text or len(text) > 200:
                 continue
             # one of several names: the whole byline line holds them all
@@ -219,11 +229,12 @@ def _author_of(nodes: list[LexborNode], skip: LexborNode) -> tuple[str | None, l
             value = _clean_author(m.group(1) if m else text)
             if value:
                 return value, [n]
-    for n in _walk(nodes):
-        if n.tag == "a" or n.mem_id in skip_ids:
+    below = region.below()
+    for i, tag in enumerate(tags):
+        if tag == "a" or below[i] <= BELOW_P_DIV_LI or ids[i] in skip_ids:
             continue
-        text = node_text(n)
-        if 3 <= len(text) <= 140 and not has_descendant(n, "p, div, li"):
+        text = region.text(i)
+        if 3 <= len(text) <= 140:
             # the byline opens the line, or follows a date or a separator
             m = _BYLINE_IN_LINE.search(text)
             if m:
@@ -234,10 +245,11 @@ def _author_of(nodes: list[LexborNode], skip: LexborNode) -> tuple[str | None, l
 
 
 def _count(text: str) -> int | None:
-    m = rules.COMMENT_COUNT_RE.search(text)
+    # both forms of a count hold a digit; most short lines have none
+    m = rules.COMMENT_COUNT_RE.search(text) if _DIGIT.search(text) else None
     if m:
         raw = m.group(1) or m.group(2) or ""
-        digits = re.sub(r"\D", "", raw)
+        digits = _NON_DIGITS.sub("", raw)
         if digits:
             return int(digits)
     if rules.NO_COMMENTS_RE.match(text):
@@ -245,20 +257,20 @@ def _count(text: str) -> int | None:
     return None
 
 
-def _comments_of(nodes: list[LexborNode], base: str | None) -> tuple[int | None, list[LexborNode]]:
+def _comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
     used: list[LexborNode] = []
     value: int | None = None
-    for n in _walk(nodes):
-        toks = tokens_of(n)
-        href = n.attributes.get("href") if n.tag == "a" else None
+    tags, attrs, tokens = region.tags, region.attrs, region.tokens
+    for i, tag in enumerate(tags):
+        toks = tokens[i]
+        href = attrs[i].get("href") if tag == "a" else None
         is_link = bool(href and rules.COMMENT_HREF_RE.search(href))
-        if not (is_link or toks & {"comments", "comment", "comments-link", "comment-count", "comment-link",
-                                   "commentcount", "comments-count", "post-comments"}):
+        if not (is_link or toks & _COMMENT_TOKENS):
             continue
-        text = node_text(n)
+        text = region.text(i)
         if len(text) > 60:
             continue
-        used.append(n)
+        used.append(region.els[i])
         if value is None:
             c = _count(text)
             if c is None and text.isdigit() and (is_link or "count" in " ".join(toks)):
@@ -266,24 +278,28 @@ def _comments_of(nodes: list[LexborNode], base: str | None) -> tuple[int | None,
             value = c
     if value is None:
         # "Comments (3)" as plain text in a flat post
-        for n in _walk(nodes):
-            text = node_text(n)
-            if 3 <= len(text) <= 40 and not has_descendant(n, "p, div"):
+        for i, low in enumerate(region.below()):
+            if low <= BELOW_P_DIV:
+                continue
+            text = region.text(i)
+            if 3 <= len(text) <= 40:
                 c = _count(text)
                 if c is not None:
-                    return c, used + [n]
+                    return c, used + [region.els[i]]
     return value, used
 
 
-def _tags_of(nodes: list[LexborNode]) -> tuple[list[str], list[LexborNode]]:
+def _tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
     tags: list[str] = []
     used: list[LexborNode] = []
-    for n in _walk(nodes):
-        if n.tag == "a" and "tag" in (n.attributes.get("rel") or "").lower().split():
-            t = node_text(n)
+    tokens = region.tokens
+    for i, tag in enumerate(region.tags):
+        if tag == "a" and "tag" in (region.attrs[i].get("rel") or "").lower().split():
+            t = region.text(i)
             if t and t not in tags:
                 tags.append(t)
-        elif tokens_of(n) & rules.TAG_CONTAINER_TOKENS:
+        elif tokens[i] & rules.TAG_CONTAINER_TOKENS:
+            n = region.els[i]
             links = n.css("a")
             if links:
                 used.append(n)
@@ -304,16 +320,15 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):
             return True
-        if len(line) <= 40 and (_count(line) is not None or re.match(r"^(?:leave\s+a\s+(?:comment|reply)|"
-                                                                       r"\d*\s*comments?)\W*$", line, re.I)):
+        if len(line) <= 40 and (_count(line) is not None or _COMMENT_LINE.match(line)):
             return True
         d = find_date(line, dayfirst=dayfirst)
         if d:
             rest = rules.BYLINE_RE.sub("", line)
-            letters = re.sub(r"[\W\d_]+", "", rest)
+            letters = _NON_LETTERS.sub("", rest)
             if len(letters) + 2 * len(_CJK.findall(letters)) <= 25:
                 return True
-        if re.match(r"^(?:posted\s+by|by|written\s+by)\b", line, re.I) and len(line) < 80:
+        if _BYLINE_START.match(line) and len(line) < 80:
             return True
         return False
 
@@ -331,63 +346,97 @@ def _text_lines(nodes: list[LexborNode]) -> list[str]:
         if n.is_text_node:
             parts.append(n.text_content or "")
         else:
-            parts.append(n.text(deep=True, separator="", strip=False))
+            parts.append(raw_text(n))
             parts.append("\n\n")
     raw = "".join(parts)
     lines = []
     for block in _LINES.split(raw):
-        sub = [_SPACES.sub(" ", s).strip() for s in block.split("\n")]
+        sub = [_squeeze(s) for s in block.split("\n")]
         line = "\n".join(s for s in sub if s)
         if line:
             lines.append(line)
     return lines
 
 
-def _is_meta_container(n: LexborNode, title_len: int) -> bool:
-    toks = tokens_of(n)
-    if n.tag == "header":
-        return len(node_text(n)) <= title_len + 250
-    if n.tag == "footer":
-        return len(node_text(n)) <= 400
+def _squeeze(line: str) -> str:
+    """``_SPACES.sub(" ", line).strip()``: the substitution changes nothing on a line
+    whose spaces are all single plain ones, the common case, so it is skipped there."""
+    if "  " in line or _ODD_SPACES.search(line):
+        line = _SPACES.sub(" ", line)
+    return line.strip()
+
+
+def _ends_with_ellipsis(text: str) -> bool:
+    """``_ELLIPSIS_END.search(text)``, looking at the end of the text rather than
+    trying the pattern at every character of it."""
+    t = text.rstrip()
+    return t.endswith(("…", "...", "[…]", "[...]")) or (t.endswith(")") and bool(_ELLIPSIS_END.search(t)))
+
+
+def _strip_teaser_tail(line: str) -> str:
+    """``TEASER_TAIL_RE.sub("", line).rstrip()``: every tail it removes ends in "]" or ")"."""
+    if line.rstrip().endswith(("]", ")")):
+        line = rules.TEASER_TAIL_RE.sub("", line)
+    return line.rstrip()
+
+
+def _is_meta_container(region: Region, i: int, title_len: int) -> bool:
+    tag = region.tags[i]
+    if tag == "header":
+        return len(region.text(i)) <= title_len + 250
+    if tag == "footer":
+        return len(region.text(i)) <= 400
+    toks = region.tokens[i]
     if toks & rules.CHROME_TOKENS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
         return True
     if toks & _META_TOKENS:
-        return len(node_text(n)) <= 300 and not toks & {"entry-content", "post-content", "content", "summary",
-                                                         "excerpt", "entry-summary", "text", "body"}
+        return len(region.text(i)) <= 300 and not toks & {"entry-content", "post-content", "content", "summary",
+                                                           "excerpt", "entry-summary", "text", "body"}
     return False
+
+
+def _meta_elements(region: Region, title_len: int) -> tuple[list[LexborNode], bool]:
+    """"Read more" links and meta containers (bylines, share boxes, post headers and
+    footers) below the region nodes; and whether a "read more" link was among them."""
+    drop: list[LexborNode] = []
+    read_more = False
+    roots, ids, tokens = region.root_ids, region.ids, region.tokens
+    for i, tag in enumerate(region.tags):
+        if tag == "a":
+            t = region.text(i)
+            if t and len(t) <= 60 and rules.READ_MORE_RE.search(t):
+                drop.append(region.els[i])
+                read_more = True
+        elif (tokens[i] or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len):
+            drop.append(region.els[i])  # (an element without class or id is a meta container only by its tag)
+    return drop, read_more
 
 
 def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: list[LexborNode]) -> Fields:
     """Read one post's fields off its region, then strip meta to get its text."""
     f = Fields()
-    f.title = title_text(member) or None
+    region = Region(nodes, doc.classes)
+    region_ids = region.root_ids
+    f.title = title_text(member, region.node_text) or None
     f.url = link
     dayfirst = _dayfirst(doc.lang)
     m = _URL_YEAR.search(link or "")
     year = int(m.group(1)) if m else None
-    region_ids = {n.mem_id for n in nodes if n.is_element_node}
 
-    f.date, date_nodes = _date_of(nodes, dayfirst, year)
+    f.date, date_nodes = _date_of(region, dayfirst, year)
     if f.date is None:
         f.date = _preceding_date(nodes[0], dayfirst, year)
-    f.author, author_nodes = _author_of(nodes, member)
-    f.comments, comment_nodes = _comments_of(nodes, doc.base_url)
-    f.tags, tag_nodes = _tags_of(nodes)
+    f.author, author_nodes = _author_of(region, member)
+    f.comments, comment_nodes = _comments_of(region)
+    f.tags, tag_nodes = _tags_of(region)
 
     # what is not the post's own text
-    top = _title_top(member, region_ids)
+    top = _title_top(member, region)
     drop: list[LexborNode] = [] if top.mem_id in region_ids else [top]
     drop += date_nodes + author_nodes + comment_nodes + tag_nodes
-    read_more = False
-    title_len = len(f.title or "")
-    for n in _walk(nodes):
-        if n.tag == "a":
-            t = node_text(n)
-            if t and len(t) <= 60 and rules.READ_MORE_RE.search(t):
-                drop.append(n)
-                read_more = True
-        elif n.mem_id not in region_ids and _is_meta_container(n, title_len):
-            drop.append(n)
+    meta, read_more = _meta_elements(region, len(f.title or ""))
+    drop += meta
+    del region  # its nodes are about to go
     _decompose_all(drop, region_ids)
     if top.mem_id in region_ids:
         # the title is a region node of its own (flat posts): the text is the rest
@@ -396,7 +445,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     lines = _text_lines(nodes)
     lines = _meta_lines_filter(lines, f.title, dayfirst)
     if lines:
-        last = rules.TEASER_TAIL_RE.sub("", lines[-1]).rstrip()
+        last = _strip_teaser_tail(lines[-1])
         if last != lines[-1]:
             read_more = True
         if last:
@@ -406,7 +455,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     text = "\n\n".join(lines).strip()
     f.text = text or None
     if f.text:
-        if _ELLIPSIS_END.search(f.text):
+        if _ends_with_ellipsis(f.text):
             read_more = True
         f.html = sanitize_html(nodes, doc.base_url) or None
     f.full_text = bool(f.text) and not read_more

@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborNode
 
 from ..urls import canonical_url, is_http_url, resolve, same_site
 from . import rules
-from .dom import Document, node_text, tokens_of
+from .dom import ClassNames, Document, TextMemo, node_text
 
 __all__ = ["find_next", "page_number"]
 
@@ -41,32 +41,82 @@ def page_number(url: str) -> int | None:
     return None
 
 
-def _label(a: LexborNode) -> str:
-    attrs = a.attributes
-    text = node_text(a)
+def _label(a: LexborNode, attrs: dict[str, str | None], text_of: TextMemo) -> str:
+    text = text_of(a)
     if not text:
         text = (attrs.get("aria-label") or attrs.get("title") or "").strip()
     return text
 
 
-def _in_pager(a: LexborNode) -> bool:
-    p = a.parent
-    for _ in range(4):
-        if p is None:
-            return False
-        if p.tag == "nav" or tokens_of(p) & _PAGER_TOKENS:
-            return True
-        p = p.parent
-    return False
+_NO_TOKENS: frozenset[str] = frozenset()
 
 
-def _acceptable(url: str | None, doc: Document, here: str | None, posts: set[str]) -> bool:
+# A superset of the elements _PAGER_TOKENS name: each of those words holds "pag" or
+# is "nav-links". Lexbor compares ASCII letters ignoring case; str.lower() also turns
+# the Kelvin sign into "k", hence the odd selector.
+_PAGER_SUPERSET = ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in ("pag", "nav-links", "nav-lin\u212as"))
+
+
+class _Pager:
+    """Answers "is this anchor inside a pager?" (a nav, or an element with a pager
+    class, at most four levels up) for one page.
+
+    For the links of the page the answer is worked out once, from the few pagers
+    down to their links, rather than from every link up through its ancestors."""
+
+    def __init__(self, body: LexborNode, classes: ClassNames) -> None:
+        self._pager: dict[int, bool] = {}
+        self._classes = classes
+        self._links: set[int] = set()
+        boxes = body.css("nav, " + _PAGER_SUPERSET)
+        p = body.parent
+        while p is not None:  # above the body, where no query looks
+            boxes.append(p)
+            p = p.parent
+        for box in boxes:
+            if not self._is_pager(box):
+                continue
+            key = box.mem_id
+            for a in box.css("a[href]"):
+                up = a.parent
+                for _ in range(4):
+                    if up is None:
+                        break
+                    if up.mem_id == key:
+                        self._links.add(a.mem_id)
+                        break
+                    up = up.parent
+
+    def _is_pager(self, node: LexborNode) -> bool:
+        key = node.mem_id
+        hit = self._pager.get(key)
+        if hit is None:
+            hit = self._pager[key] = node.tag == "nav" or bool(
+                self._classes.of(node.attributes)[1] & _PAGER_TOKENS)
+        return hit
+
+    def holds_link(self, a: LexborNode) -> bool:
+        """``holds(a)`` for an anchor with an href."""
+        return a.mem_id in self._links
+
+    def holds(self, a: LexborNode) -> bool:
+        p = a.parent
+        for _ in range(4):
+            if p is None:
+                return False
+            if self._is_pager(p):
+                return True
+            p = p.parent
+        return False
+
+
+def _acceptable(url: str | None, here: str | None, here_canonical: str | None, posts: set[str]) -> bool:
     if not url or not is_http_url(url):
         return False
     if here:
         if not same_site(url, here):
             return False
-        if canonical_url(url) == canonical_url(here):
+        if canonical_url(url) == here_canonical:
             return False
     if url in posts:
         return False
@@ -75,63 +125,97 @@ def _acceptable(url: str | None, doc: Document, here: str | None, posts: set[str
     return True
 
 
-def find_next(doc: Document, post_links: set[str] | None = None) -> str | None:
-    """Absolute URL of the next page, or None when this is the last (or only) page."""
+def _current_page(body: LexborNode, pager: _Pager) -> int | None:
+    """The number the pager marks as this page, if it marks one."""
+    for cur in body.css("[aria-current=page], .current, .active, .selected, .on"):
+        t = node_text(cur)
+        if t.isdigit() and (cur.tag != "a" or pager.holds(cur)):
+            return int(t)
+    return None
+
+
+def _number_score(label: str, a: LexborNode, current_num: int | None, here_page: int | None,
+                  pager: _Pager) -> float:
+    """Evidence from a numbered pager: the link labelled one past this page."""
+    if not label.isdigit():
+        return 0.0
+    n = int(label)
+    if current_num is not None and n == current_num + 1 and pager.holds_link(a):
+        return 4.0
+    if here_page is not None and n == here_page + 1:
+        return 3.0
+    if current_num is None and here_page is None and n == 2 and pager.holds_link(a):
+        return 2.5
+    return 0.0
+
+
+def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextMemo | None = None) -> str | None:
+    """Absolute URL of the next page, or None when this is the last (or only) page.
+    ``texts``: node texts already read off this (unchanged) page, to share.
+
+    Each anchor is scored on what it shows first (rel, label, classes, pager);
+    only those that could still reach the bar once their URL is counted get their
+    URL resolved and checked, which is most of the cost."""
     posts = post_links or set()
     base = doc.base_url
     here = doc.page_url
+    here_canonical = canonical_url(here) if here else None
     body = doc.body
     scored: list[tuple[float, int, str]] = []
     if doc.link_next:
         url = resolve(base, doc.link_next)
-        if _acceptable(url, doc, here, posts):
+        if _acceptable(url, here, here_canonical, posts):
             scored.append((10.0, 0, url))  # type: ignore[arg-type]
     if body is None:
         return scored[0][2] if scored else None
     here_page = page_number(here) if here else None
     anchors = body.css("a[href]")
-    current_num: int | None = None
-    for cur in body.css("[aria-current=page], .current, .active, .selected, .on"):
-        t = node_text(cur)
-        if t.isdigit() and (cur.tag != "a" or _in_pager(cur)):
-            current_num = int(t)
-            break
+    text_of = texts or TextMemo()
+    classes = doc.classes
+    pager = _Pager(body, classes)
+    current_num = _current_page(body, pager)
     for pos, a in enumerate(anchors):
-        url = resolve(base, a.attributes.get("href"))
-        if not _acceptable(url, doc, here, posts):
-            continue
-        label = _label(a)
-        rel = (a.attributes.get("rel") or "").lower().split()
-        toks = tokens_of(a) | (tokens_of(a.parent) if a.parent is not None else set())
-        score = 0.0
-        if "next" in rel:
-            score += 8
+        attrs = a.attributes
+        rel_attr = attrs.get("rel")
+        rel = rel_attr.lower().split() if rel_attr else ()
         if "prev" in rel or "previous" in rel:
             continue
-        if label and rules.NEXT_WORDS.match(label):
-            score += 5
-        elif label and len(label) < 40 and rules.PREV_WORDS.search(label):
+        label = _label(a, attrs, text_of)
+        named = bool(label and rules.NEXT_WORDS.match(label))
+        parent = a.parent
+        own = classes.of(attrs)[1]
+        up = classes.of(parent.attributes)[1] if parent is not None else _NO_TOKENS
+        forward = not (_NEXT_CLASS.isdisjoint(own) and _NEXT_CLASS.isdisjoint(up))
+        score = (8.0 if "next" in rel else 0.0) + (5.0 if named else 0.0) + (3.0 if forward else 0.0)
+        # int() refuses digits such as "²": those are scored after the URL check,
+        # where they have always raised
+        number_now = not label.isdigit() or label.isdecimal()
+        bonus = 0.0
+        if number_now:
+            bonus = _number_score(label, a, current_num, here_page, pager)
+            # the URL adds at most 1.5 (its page number), and being in a pager 1 more
+            reach = score + bonus + 1.5
+            if reach < 2.5 and (reach + 1 < 2.5 or not pager.holds_link(a)):
+                continue
+        # vetoes, asked only of links that could otherwise win
+        if not named and label and len(label) < 40 and rules.PREV_WORDS.search(label):
             continue
-        if toks & _NEXT_CLASS:
-            score += 3
-        if toks & _PREV_CLASS and score < 5:
+        if score < 5 and not (_PREV_CLASS.isdisjoint(own) and _PREV_CLASS.isdisjoint(up)):
             continue
+        score += bonus
+        url = resolve(base, attrs.get("href"))
+        if not _acceptable(url, here, here_canonical, posts):
+            continue
+        if not number_now:
+            score += _number_score(label, a, current_num, here_page, pager)
         num = page_number(url)  # type: ignore[arg-type]
-        if label.isdigit():
-            n = int(label)
-            if current_num is not None and n == current_num + 1 and _in_pager(a):
-                score += 4
-            elif here_page is not None and n == here_page + 1:
-                score += 3
-            elif current_num is None and here_page is None and n == 2 and _in_pager(a):
-                score += 2.5
         if num is not None:
             expected = (here_page or 1) + 1
             if num == expected:
                 score += 1.5
             elif here_page is not None and num <= here_page:
                 score -= 3
-        if score > 0 and _in_pager(a):
+        if score > 0 and pager.holds_link(a):
             score += 1
         if score >= 2.5:
             scored.append((score, pos + 1, url))  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from ..errors import ParseError
 from ..records import Post, post_id, text_sha256, utc_now
 from ..urls import canonical_url, resolve
 from . import rules
-from .dom import Document, load
+from .dom import Document, TextMemo, load
 from .fields import extract_fields
 from .nextpage import find_next
 from .split import split
@@ -75,16 +75,17 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
     source = doc.page_url
     hints = read_hints(doc.json_ld, doc.head_meta.get("og:type"))
     feeds = [u for u in (resolve(doc.base_url, f) for f in doc.feeds) if u]
-    found = split(doc, th, article=_article_signal(doc, hints))
+    texts = TextMemo()  # shared by the two readers below; extract_fields then changes the tree
+    found = split(doc, th, article=_article_signal(doc, hints), texts=texts)
     items, reason = found.items, found.reason
     summaries = [f"{g.score:8.2f} {g.why} {'>'.join(reversed(g.signature))[-120:]}" for g in found.groups[:8]]
     if items:
         post_links = {it.link for it in items if it.link}
-        next_url = find_next(doc, post_links)
+        next_url = find_next(doc, post_links, texts=texts)
         posts = []
         for it in items:
             f = extract_fields(doc, it.title, it.link, it.nodes)
-            if f.url:
+            if f.url and hints.entries:
                 hint = hints.entries.get(canonical_url(f.url))
                 if hint is not None:
                     f.date = f.date or hint.date
@@ -106,7 +107,7 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
             return PageResult(url=source, kind="article", posts=[_to_post(f, source, fetched_at, page)],
                               feeds=feeds, groups=summaries)
         reason = f"{reason}; and no article text either"
-    return PageResult(url=source, kind="other", posts=[], next_url=find_next(doc, set()), feeds=feeds,
+    return PageResult(url=source, kind="other", posts=[], next_url=find_next(doc, set(), texts=texts), feeds=feeds,
                       reason=reason, groups=summaries)
 
 

@@ -8,6 +8,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..urls import resolve
+from .dom import elements_of
 
 __all__ = ["sanitize_html", "ALLOWED_TAGS"]
 
@@ -19,35 +20,75 @@ ALLOWED_TAGS = frozenset({
 })
 _DROP = ("script", "style", "form", "input", "button", "select", "textarea", "iframe", "object", "embed",
          "noscript", "template", "svg", "canvas", "link", "meta", "nav", "dialog")
+_DROP_SELECTOR = ", ".join(_DROP)
+
+
+def _start_tags(tags: tuple[str, ...]) -> re.Pattern[str]:
+    """``<tag`` for any of the tags, ignoring case. Grouped by first letter, with
+    the letters in a lookahead: most tags in a post ("<p", "<a") fail on one test."""
+    by_letter: dict[str, list[str]] = {}
+    for tag in tags:
+        by_letter.setdefault(tag[0], []).append(tag)
+    groups = "|".join("(?:" + "|".join(group) + ")" for group in by_letter.values())
+    return re.compile(f"<(?=[{''.join(by_letter)}])(?:{groups})", re.IGNORECASE)
+
+
+# An element of these kinds can only come from its own start tag (the parser
+# invents html, head, body, tbody, tr, colgroup, p and br, never these), so HTML
+# without one has none to drop.
+_DROP_HINT = _start_tags(_DROP)
 _ATTRS = {"a": ("href", "title"), "img": ("src", "alt", "title", "width", "height"), "time": ("datetime",),
           "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan", "scope"), "abbr": ("title",),
           "blockquote": ("cite",), "q": ("cite",), "ol": ("start",)}
 _SAFE_URL = re.compile(r"^(?:https?:|/|\.|#|[^:]*$)", re.IGNORECASE)
-_BLANKS = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
+# Runs of whitespace holding three or more line breaks (from the first break to the
+# run's end): r"\n\s*\n\s*(?:\n\s*)+" without its backtracking on every "\n\n".
+_BLANKS = re.compile(r"\n[^\S\n]*\n[^\S\n]*\n\s*")
 
 
-def _clean_node(root: LexborNode, base: str | None) -> None:
-    for tag in _DROP:
-        for n in root.css(tag):
-            n.decompose()
+def _drop(root: LexborNode) -> None:
+    """Remove every _DROP element with its content, in one query: an element
+    inside another one removed goes with it (and must not be touched again)."""
+    found = root.css(_DROP_SELECTOR)
+    if not found:
+        return
+    ids = {n.mem_id for n in found}
+    outer = []
+    for n in found:
+        p = n.parent
+        while p is not None and p.mem_id not in ids:
+            p = p.parent
+        if p is None:
+            outer.append(n)
+    for n in outer:
+        n.decompose()
+
+
+def _clean_node(root: LexborNode, base: str | None, dropping: bool = True) -> None:
+    if dropping:
+        _drop(root)
     unwrap = []
-    for n in root.css("*"):
+    for n in elements_of(root):
         tag = n.tag
         if tag not in ALLOWED_TAGS:
             unwrap.append(n)
             continue
+        present = n.attributes  # a snapshot; changes go through attrs
+        if not present:
+            continue  # nothing to drop, nothing to resolve
         keep = _ATTRS.get(tag, ())
         attrs = n.attrs
-        if tag == "img" and not attrs.get("src"):
-            lazy = attrs.get("data-src") or attrs.get("data-lazy-src")
+        if tag == "img" and not present.get("src"):
+            lazy = present.get("data-src") or present.get("data-lazy-src")
             if lazy:
                 attrs["src"] = lazy
-        for name in list(attrs.keys()):
+                present = n.attributes
+        for name in present:
             if name not in keep:
                 del attrs[name]
         for name in ("href", "src"):
-            if name in keep and name in attrs:
-                value = (attrs[name] or "").strip()
+            if name in keep and name in present:
+                value = (present[name] or "").strip()
                 if not value or not _SAFE_URL.match(value):
                     del attrs[name]
                 else:
@@ -70,9 +111,11 @@ def sanitize_html(nodes: list[LexborNode], base: str | None) -> str:
     if not html.strip():
         return ""
     tree = LexborHTMLParser(f"<div id=__root>{html}</div>")
-    root = tree.css_first("#__root")
+    body = tree.body
+    # the wrapper opens the document, so it is the body's first child
+    root = body.first_child if body is not None else None
     if root is None:
         return ""
-    _clean_node(root, base)
+    _clean_node(root, base, dropping=bool(_DROP_HINT.search(html)))
     out = root.inner_html or ""
     return _BLANKS.sub("\n\n", out).strip()

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from ..urls import canonical_url, is_http_url, resolve, same_site
 from . import rules
-from .dom import Document, classes_of, node_text, tokens_of
+from .dom import ClassNames, Document, TextMemo, raw_text
 
 __all__ = ["Item", "Group", "Split", "split"]
 
@@ -90,15 +90,63 @@ def _ancestors(node: LexborNode, stop: LexborNode) -> list[LexborNode]:
     return out
 
 
-def _signature(node: LexborNode, chain: list[LexborNode]) -> tuple[str, ...]:
-    parts = [f"{node.tag}.{_stable_classes(node)}"]
-    for a in chain:
-        parts.append(f"{a.tag}.{_stable_classes(a)}")
-    return tuple(parts)
+class _Memo:
+    """What one split() call asks again and again of the same nodes (ancestor
+    chains, texts, class tokens, resolved links), kept by ``mem_id``. Splitting
+    does not change the tree, so the answers stay true for the whole call."""
+
+    __slots__ = ("body", "base", "classes", "text", "_chains", "_parts", "_urls")
+
+    def __init__(self, body: LexborNode, base: str | None, classes: ClassNames, texts: TextMemo) -> None:
+        self.body = body
+        self.base = base
+        self.classes = classes
+        self.text = texts  # node_text, remembered
+        self._chains: dict[int, list[LexborNode]] = {}
+        self._parts: dict[int, str] = {}
+        self._urls: dict[str | None, str | None] = {}
+
+    def chain(self, node: LexborNode) -> list[LexborNode]:
+        """``_ancestors(node, body)``; callers must not change the list."""
+        key = node.mem_id
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = _ancestors(node, self.body)
+        return chain
+
+    def part(self, node: LexborNode) -> str:
+        """One step of a signature: tag and stable classes."""
+        key = node.mem_id
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = f"{node.tag}.{_stable_classes(node)}"
+        return part
+
+    def tokens(self, node: LexborNode) -> frozenset[str]:
+        """``tokens_of(node)``."""
+        return self.classes.of(node.attributes)[1]
+
+    def names(self, node: LexborNode) -> frozenset[str]:
+        """``set(classes_of(node).split())``."""
+        return self.classes.of(node.attributes)[0]
+
+    def resolve(self, href: str | None) -> str | None:
+        """``resolve(base, href)`` against the page's base."""
+        if href in self._urls:
+            return self._urls[href]
+        url = self._urls[href] = resolve(self.base, href)
+        return url
+
+
+def _signature(node: LexborNode, memo: _Memo) -> tuple[str, ...]:
+    part = memo.part
+    return (part(node), *map(part, memo.chain(node)))
 
 
 def _text_len(text: str) -> int:
     """Length that counts a CJK character as about three Latin ones."""
+    if text.isascii():
+        return len(text)
     return len(text) + 2 * len(_CJK.findall(text[:300]))
 
 
@@ -108,7 +156,7 @@ def _is_title_text(text: str, th: rules.Thresholds) -> bool:
     return not rules.NON_TITLE_TEXT.match(text)
 
 
-def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds) -> bool:
+def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds, memo: _Memo) -> bool:
     """A bare link that reads like a title: long enough, and alone in its parent."""
     if _text_len(text) < th.long_anchor_chars:
         return False
@@ -116,7 +164,7 @@ def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds) -> bool:
         return False
     parent = a.parent
     if parent is not None:
-        ptext = node_text(parent)
+        ptext = memo.text(parent)
         if ptext and len(text) < 0.5 * len(ptext):
             return False  # a link inside running text
     return True
@@ -126,41 +174,51 @@ _TITLE_TOKENS = frozenset({"title", "headline", "entry-title", "post-title", "ar
                            "card-title", "item-title", "news-title", "blog-title", "heading", "p-name", "u-url"})
 
 
-def _titled(a: LexborNode) -> bool:
+def _title_class(node: LexborNode, memo: _Memo) -> bool:
+    """Whether the node's class or id names it a title."""
+    return bool(memo.tokens(node) & _TITLE_TOKENS)
+
+
+def _titled(a: LexborNode, memo: _Memo) -> bool:
     """A link that says it is a title, by its own class or its parent's."""
-    if tokens_of(a) & _TITLE_TOKENS:
+    if _title_class(a, memo):
         return True
     p = a.parent
-    return p is not None and bool(tokens_of(p) & _TITLE_TOKENS) and len(node_text(p)) <= len(node_text(a)) + 3
+    return p is not None and _title_class(p, memo) and len(memo.text(p)) <= len(memo.text(a)) + 3
 
 
-def _candidates(body: LexborNode, th: rules.Thresholds) -> list[tuple[LexborNode, str]]:
+_LINKS_IN_HEADINGS = ", ".join(f"{h} a[href]" for h in rules.HEADINGS)
+
+
+def _inside_heading(a: LexborNode) -> bool:
+    p = a.parent
+    for _ in range(4):
+        if p is None:
+            return False
+        if p.tag in _HEADING_SET:
+            return True
+        p = p.parent
+    return False
+
+
+def _candidates(body: LexborNode, th: rules.Thresholds, memo: _Memo) -> list[tuple[LexborNode, str]]:
     """Title candidates in document order, with their text."""
     out: list[tuple[LexborNode, str]] = []
     seen: set[int] = set()
+    # links around a heading (the heading inside is the candidate) and links in a
+    # heading (at any depth: a superset of those _inside_heading finds), in one query
+    # each rather than by looking around every link
+    wrappers = {a.mem_id for a in body.css("a[href]:has(h1, h2, h3, h4, h5, h6)")}
+    headed = {a.mem_id for a in body.css(_LINKS_IN_HEADINGS)}
     for node in body.css("h1, h2, h3, h4, h5, h6, a[href]"):
-        tag = node.tag
-        if tag == "a":
-            if node.css_first("h1, h2, h3, h4, h5, h6") is not None:
-                continue  # the heading inside is the candidate
-            p, inside_heading = node.parent, False
-            for _ in range(4):
-                if p is None:
-                    break
-                if p.tag in _HEADING_SET:
-                    inside_heading = True
-                    break
-                p = p.parent
-            if inside_heading:
+        text = memo.text(node)
+        if not _is_title_text(text, th):
+            continue
+        if node.tag == "a":
+            key = node.mem_id
+            if key in wrappers or (key in headed and _inside_heading(node)):
                 continue
-            text = node_text(node)
-            if not _is_title_text(text, th):
-                continue
-            if not (_titled(node) or _long_anchor(node, text, th)):
-                continue
-        else:
-            text = node_text(node)
-            if not _is_title_text(text, th):
+            if not (_titled(node, memo) or _long_anchor(node, text, th, memo)):
                 continue
         if node.mem_id not in seen:
             seen.add(node.mem_id)
@@ -185,16 +243,16 @@ def _title_href(member: LexborNode) -> str | None:
     return None
 
 
-def _link_of(member: LexborNode, block: LexborNode, base: str | None) -> str | None:
+def _link_of(member: LexborNode, block: LexborNode, memo: _Memo) -> str | None:
     """The post's permalink: the title's own link, else a link in its block that
     goes where a permalink would (not a tag, author or comments page)."""
-    url = resolve(base, _title_href(member))
+    url = memo.resolve(_title_href(member))
     if url and not url.startswith("#"):
         return url
     # overlay links, "read more" links, comment links: take the first permalink-ish one
     fallback = None
     for a in block.css("a[href]"):
-        u = resolve(base, a.attributes.get("href"))
+        u = memo.resolve(a.attributes.get("href"))
         if not u:
             continue
         rel = (a.attributes.get("rel") or "").lower()
@@ -212,7 +270,7 @@ def _link_of(member: LexborNode, block: LexborNode, base: str | None) -> str | N
 
 def _ink(node: LexborNode) -> int:
     """Characters of visible text, whitespace not counted (indentation is not text)."""
-    text = node.text(deep=True)
+    text = raw_text(node)
     return len(text) - text.count(" ") - text.count("\n")
 
 
@@ -224,10 +282,11 @@ class _Chrome:
     ancestor only counts as chrome when it also holds a minor share of the page's
     text: page-wide wrappers are never chrome, whatever they are called."""
 
-    def __init__(self, body: LexborNode) -> None:
+    def __init__(self, body: LexborNode, memo: _Memo) -> None:
         self.body = body
         self.body_len = max(1, _ink(body))
         self._len: dict[int, int] = {}
+        self._memo = memo
 
     def _minor(self, node: LexborNode, share: float = 0.4) -> bool:
         n = self._len.get(node.mem_id)
@@ -242,7 +301,7 @@ class _Chrome:
         p = node
         body_id = self.body.mem_id
         while p is not None and p.mem_id != body_id and p.tag not in ("html", "-document"):
-            toks = tokens_of(p)
+            toks = self._memo.tokens(p)
             if p.tag == "main" or p.attributes.get("role") == "main" or toks & rules.MAIN_TOKENS:
                 main = True
             if not chrome:
@@ -250,17 +309,17 @@ class _Chrome:
                 tagged = p.tag in rules.CHROME_TAGS or (
                     p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
                 # "widget Blog" is Blogger's main column; "widget_recent_entries" a sidebar
-                named = bool(toks & rules.CHROME_TOKENS) and not set(classes_of(p).split()) & rules.MAIN_NAMES
+                named = bool(toks & rules.CHROME_TOKENS) and not self._memo.names(p) & rules.MAIN_NAMES
                 if (tagged and self._minor(p, 0.7)) or (named and self._minor(p)):
                     chrome = True
             p = p.parent
         return chrome, main
 
     def is_chrome_block(self, node: LexborNode) -> bool:
-        return bool(tokens_of(node) & rules.CHROME_TOKENS) and self._minor(node)
+        return bool(self._memo.tokens(node) & rules.CHROME_TOKENS) and self._minor(node)
 
 
-def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], base: str | None) -> int:
+def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], memo: _Memo) -> int:
     """Headed titles in a block that link to other pages of the same site (a list
     of plain links, like a series' table of contents, and a "top ten" of outside
     links with headings, do not count)."""
@@ -268,7 +327,7 @@ def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], base:
     for c in block.css("h1, h2, h3, h4, h5, h6"):
         if c.mem_id not in cand_ids:
             continue
-        url = resolve(base, _title_href(c))
+        url = memo.resolve(_title_href(c))
         if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0] and (not own or same_site(url, own)):
             count += 1
     return count
@@ -297,10 +356,10 @@ def _drop_kickers(members: list[LexborNode]) -> list[LexborNode]:
 
 
 def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, chrome_of: _Chrome,
-           cand_ids: set[int]) -> None:
+           cand_ids: set[int], memo: _Memo) -> None:
     """Blocks, links, flatness and score of one group."""
     group.members = _drop_kickers(group.members)
-    chains: list[list[LexborNode]] = [_ancestors(m, body) for m in group.members]
+    chains: list[list[LexborNode]] = [memo.chain(m) for m in group.members]
     counts: dict[int, int] = {}
     for chain in chains:
         for a in chain:
@@ -329,19 +388,18 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
             lca = a
             break
     group.lca = lca or body
-    base = doc.base_url
-    group.links = [_link_of(m, b, base) for m, b in zip(group.members, blocks)]
+    group.links = [_link_of(m, b, memo) for m, b in zip(group.members, blocks)]
 
-    titles = [node_text(m) for m in group.members]
+    titles = [memo.text(m) for m in group.members]
     extra: list[int] = []
     for b, t in zip(blocks, titles):
-        bt = node_text(b)
+        bt = memo.text(b)
         extra.append(max(0, _text_len(bt) - _text_len(t)))
     bare = sum(1 for e in extra if e <= th.flat_block_extra_chars)
     # posts as runs of siblings: bare titles, or table rows and dt/dd pairs
     group.flat = (bare >= max(1, math.ceil(0.6 * n)) or blocks[0].tag in ("tr", "dt")) and _siblings_between(blocks)
     if group.flat:
-        extra = [_flat_extra_len(b, blocks) for b in blocks]
+        extra = [_flat_extra_len(b, blocks, memo) for b in blocks]
 
     distinct = {u for u in group.links if u}
     link_q = 0.35 + 0.65 * (len(distinct) / n)
@@ -363,13 +421,13 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
     group.chrome = chrome
     # blocks that hold other posts' titles are sections of a front page, not posts
     sample = list(zip(blocks, group.links))[: min(n, 8)]
-    nested = sum(_nested_titles(b, own, cand_ids, doc.base_url) for b, own in sample) / len(sample)
+    nested = sum(_nested_titles(b, own, cand_ids, memo) for b, own in sample) / len(sample)
     nest_q = 1.0 if nested < 1.5 else 0.15
     region_q = 0.15 if chrome else (1.25 if main else 1.0)
     tag0 = group.members[0].tag
     kind_q = (1.2, 1.2, 1.1, 1.0, 0.85, 0.8)[int(tag0[1]) - 1] if tag0 in _HEADING_SET else 1.0
     entry_q = 1.0
-    btoks = tokens_of(blocks[0])
+    btoks = memo.tokens(blocks[0])
     if blocks[0].tag == "article" or btoks & {"hentry", "h-entry", "post", "entry", "article", "type-post"}:
         entry_q = 1.2
     text_q = sum(1.0 + min(e, 1500) / 250.0 for e in extra)
@@ -398,34 +456,34 @@ def _siblings_between(blocks: list[LexborNode]) -> bool:
     return hits >= max(1, (len(blocks) - 1) // 2)
 
 
-def _flat_extra_len(block: LexborNode, blocks: list[LexborNode]) -> int:
+def _flat_extra_len(block: LexborNode, blocks: list[LexborNode], memo: _Memo) -> int:
     total = 0
     stops = {b.mem_id for b in blocks}
     nxt = block.next
     steps = 0
     while nxt is not None and nxt.mem_id not in stops and steps < 200:
         if nxt.is_element_node:
-            total += len(node_text(nxt))
+            total += len(memo.text(nxt))
         steps += 1
         nxt = nxt.next
     return total
 
 
-def _stop_flat(node: LexborNode, title_level: int) -> bool:
+def _stop_flat(node: LexborNode, title_level: int, memo: _Memo) -> bool:
     """Where the last flat post ends: chrome, a pager, or a section heading."""
     if node.tag in rules.CHROME_TAGS:
         return True
-    if tokens_of(node) & rules.CHROME_TOKENS:
+    if memo.tokens(node) & rules.CHROME_TOKENS:
         return True
     if node.tag in _HEADING_SET and int(node.tag[1]) <= title_level:
         return True
-    text = node_text(node)
+    text = memo.text(node)
     if text and len(text) < 300 and rules.CHROME_TEXT_RE.search(text):
         return True
     return False
 
 
-def _regions(group: Group, th: rules.Thresholds) -> list[list[LexborNode]]:
+def _regions(group: Group, th: rules.Thresholds, memo: _Memo) -> list[list[LexborNode]]:
     if not group.flat:
         return [[b] for b in group.blocks]
     stops = {b.mem_id for b in group.blocks}
@@ -438,7 +496,7 @@ def _regions(group: Group, th: rules.Thresholds) -> list[list[LexborNode]]:
         nxt = b.next
         while nxt is not None and nxt.mem_id not in stops and len(region) < th.max_flat_siblings:
             if nxt.is_element_node:
-                if i == last and _stop_flat(nxt, level):
+                if i == last and _stop_flat(nxt, level, memo):
                     break
                 if nxt.css_first(title_tag) is not None and i == last:
                     break
@@ -468,7 +526,7 @@ def _overlaps(a: Group, b: Group) -> bool:
     return False
 
 
-def _merge_record_variants(groups: list[Group], body: LexborNode) -> list[Group]:
+def _merge_record_variants(groups: list[Group], memo: _Memo) -> list[Group]:
     """Join groups whose signatures differ only in the classes of per-post wrappers.
 
     ``article.first-article`` and ``article.post.sticky`` are the same listing as
@@ -486,7 +544,7 @@ def _merge_record_variants(groups: list[Group], body: LexborNode) -> list[Group]
             for i in range(len(same)):
                 for j in range(i + 1, len(same)):
                     a, b = same[i], same[j]
-                    if _record_level_variants(a, b, body):
+                    if _record_level_variants(a, b, memo):
                         a.members = _doc_order(a.members + b.members)
                         same.pop(j)
                         merged = True
@@ -516,12 +574,12 @@ def _doc_order(nodes: list[LexborNode]) -> list[LexborNode]:
     return sorted(nodes, key=key)
 
 
-def _record_level_variants(a: Group, b: Group, body: LexborNode) -> bool:
+def _record_level_variants(a: Group, b: Group, memo: _Memo) -> bool:
     positions = [i for i, (x, y) in enumerate(zip(a.signature, b.signature)) if x != y]
     if not positions:
         return True
     members = a.members + b.members
-    chains = [_ancestors(m, body) for m in members]
+    chains = [memo.chain(m) for m in members]
     counts: dict[int, int] = {}
     for chain in chains:
         for node in chain:
@@ -550,7 +608,7 @@ def _shape_like(shape: tuple[str, str, int] | None, shapes: list[tuple[str, str,
 
 
 def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _Chrome,
-          doc: Document) -> list[Item]:
+          memo: _Memo) -> list[Item]:
     """A first post set apart with its own markup, just before the listing.
 
     Shops and news themes show the newest post in full above the others. It is a
@@ -568,11 +626,11 @@ def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, ch
         steps = 0
         while sib is not None and steps < 6:
             steps += 1
-            if sib.is_element_node and node_text(sib):
+            if sib.is_element_node and memo.text(sib):
                 inside = [c for c, _ in cands if c.mem_id not in member_ids and _contains(sib, c)]
                 heads = [c for c in inside if c.tag in _HEADING_SET]
                 if len(heads) == 1 and not chrome_of.is_chrome_block(sib):
-                    link = _link_of(heads[0], sib, doc.base_url)
+                    link = _link_of(heads[0], sib, memo)
                     if link and _url_shape(link) in shapes and link not in best.links:
                         return [Item(title=heads[0], link=link, nodes=[sib])]
                 return []  # the nearest non-empty sibling decides
@@ -628,7 +686,7 @@ def _listing_verdict(best: Group, article: bool) -> str | None:
 
 
 def _single(cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _Chrome,
-            doc: Document) -> Item | None:
+            doc: Document, memo: _Memo) -> Item | None:
     """A listing page that shows one post (a blog's last page, a one-post home).
 
     An article page's title links nowhere or to the page itself; a listing's links
@@ -645,13 +703,13 @@ def _single(cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _C
             if p is None or p.mem_id == body.mem_id:
                 break
             block = p
-            if block.tag == "article" or tokens_of(block) & {"post", "hentry", "h-entry", "entry", "type-post"}:
+            if block.tag == "article" or memo.tokens(block) & {"post", "hentry", "h-entry", "entry", "type-post"}:
                 break
         else:
             continue
-        if not (block.tag == "article" or tokens_of(block) & {"post", "hentry", "h-entry", "entry", "type-post"}):
+        if not (block.tag == "article" or memo.tokens(block) & {"post", "hentry", "h-entry", "entry", "type-post"}):
             continue
-        link = _link_of(node, block, doc.base_url)
+        link = _link_of(node, block, memo)
         if not link or (here and canonical_url(link) == here):
             continue
         if chrome_of.classify(block)[0]:
@@ -662,33 +720,36 @@ def _single(cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: _C
     return best[1] if best else None
 
 
-def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = False) -> Split:
+def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = False,
+          texts: TextMemo | None = None) -> Split:
     """The posts of a listing page, in page order, with the groups considered (for
     ``scraper inspect``). ``article``: the page says it is an article (og:type,
-    JSON-LD, body class), which makes a short repeated list count for less."""
+    JSON-LD, body class), which makes a short repeated list count for less.
+    ``texts``: node texts already read off this (unchanged) page, to share."""
     th = th or rules.Thresholds()
     body = doc.body
     if body is None:
         return Split([], [], "the document has no body")
-    cands = _candidates(body, th)
+    memo = _Memo(body, doc.base_url, doc.classes, texts or TextMemo())
+    cands = _candidates(body, th, memo)
     by_sig: dict[tuple[str, ...], Group] = {}
     for node, _text in cands:
-        sig = _signature(node, _ancestors(node, body))
+        sig = _signature(node, memo)
         g = by_sig.get(sig)
         if g is None:
             by_sig[sig] = Group(signature=sig, members=[node])
         else:
             g.members.append(node)
-    groups = [g for g in _merge_record_variants(list(by_sig.values()), body) if len(g.members) >= th.min_posts]
-    chrome_of = _Chrome(body)
+    groups = [g for g in _merge_record_variants(list(by_sig.values()), memo) if len(g.members) >= th.min_posts]
+    chrome_of = _Chrome(body, memo)
     cand_ids = {c.mem_id for c, _ in cands}
     for g in groups:
-        _build(g, body, doc, th, chrome_of, cand_ids)
+        _build(g, body, doc, th, chrome_of, cand_ids, memo)
     groups = [g for g in groups if len(g.members) >= th.min_posts]
     groups.sort(key=lambda g: g.score, reverse=True)
     reason = _listing_verdict(groups[0], article) if groups else "no repeated post structure found"
     if reason is not None:
-        one = None if article else _single(cands, body, chrome_of, doc)
+        one = None if article else _single(cands, body, chrome_of, doc, memo)
         return Split([one] if one else [], groups, None if one else reason)
     best = _outer(groups[0], groups)
     chosen = [best]
@@ -709,9 +770,9 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
             continue
         chosen.append(g)
         seen_links |= links
-    items: list[Item] = _hero(best, cands, body, chrome_of, doc)
+    items: list[Item] = _hero(best, cands, body, chrome_of, memo)
     for g in chosen:
-        for m, link, region in zip(g.members, g.links, _regions(g, th)):
+        for m, link, region in zip(g.members, g.links, _regions(g, th, memo)):
             items.append(Item(title=m, link=link, nodes=region))
     if len(chosen) > 1:
         order = {n.mem_id: i for i, n in enumerate(body.traverse())}

@@ -19,11 +19,13 @@ __all__ = ["atomic_write_bytes", "fsync_directory", "make_dirs", "TEMP_SUFFIX"]
 TEMP_SUFFIX = ".tmp"
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, sync_dir: bool = True) -> None:
     """Durably replace ``path`` with ``data`` (creating it if needed).
 
     The file gets the usual 0o666-minus-umask permissions (a mkstemp file would be
-    private to its owner). Raises OSError; the old content is then untouched."""
+    private to its owner). Raises OSError; the old content is then untouched.
+    ``sync_dir=False`` leaves the directory's fsync to the caller, who renames a
+    batch of files and then makes the directory durable once."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -42,7 +44,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    fsync_directory(target.parent)
+    if sync_dir:
+        fsync_directory(target.parent)
 
 
 def make_dirs(directory: str | os.PathLike[str]) -> None:

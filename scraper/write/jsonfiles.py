@@ -71,13 +71,14 @@ class JsonDirWriter:
         data = to_json(post)
         return (msgspec.json.format(data, indent=2) if self.pretty else data) + b"\n"
 
-    def write(self, post: Post) -> Path:
-        """Atomically write the post's file, keeping the old one first if asked to."""
+    def write(self, post: Post, *, sync_dir: bool = True) -> Path:
+        """Atomically write the post's file, keeping the old one first if asked to.
+        ``sync_dir=False``: the caller fsyncs the directory once for a batch."""
         path = self.path_for(post)
         self._ensure_dir(path.parent)
         if self.keep_revisions:
             self._keep_previous(path, post)
-        atomic_write_bytes(path, self.encode(post))
+        atomic_write_bytes(path, self.encode(post), sync_dir=sync_dir)
         return path
 
     def _keep_previous(self, path: Path, post: Post) -> None:

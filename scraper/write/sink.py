@@ -32,7 +32,8 @@ import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +44,7 @@ from ..errors import ConfigError, RecordError, ScraperError
 from ..records import Post, to_json, utc_now, validate
 from ..state import State
 from .jsonfiles import JsonDirWriter, record_host
+from .atomic import fsync_directory
 from .jsonl import JsonlWriter, TailRepair
 from .stdout import StdoutWriter
 
@@ -90,6 +92,20 @@ class _Head(msgspec.Struct):
 _head_decoder = msgspec.json.Decoder(_Head)
 
 
+@dataclass(slots=True)
+class _Batch:
+    """What a batch of writes must make durable before state may commit."""
+
+    writers: dict[Path, JsonlWriter] = field(default_factory=dict)
+    dirs: set[Path] = field(default_factory=set)
+
+    def sync(self) -> None:
+        for writer in self.writers.values():
+            writer.sync()
+        for directory in self.dirs:
+            fsync_directory(directory)
+
+
 class RecordSink:
     """Writes validated records to a directory of JSON files, JSON Lines, or a stream.
 
@@ -115,6 +131,7 @@ class RecordSink:
         self._counts: Counter[Outcome] = Counter()
         self.repairs: list[TailRepair] = []
         self.reconciled = 0  # lines found beyond committed_size and recorded into state
+        self._batch: _Batch | None = None
         if self._format == "jsonl":
             try:
                 self._repair_existing()
@@ -145,6 +162,30 @@ class RecordSink:
         self._counts[outcome] += 1
         return outcome
 
+    def write_many(self, posts: list[Post]) -> list[Outcome | RecordError]:
+        """Write a page's posts with one fsync per file and one state transaction.
+
+        The records are made durable (files fsynced, directories fsynced) inside the
+        transaction, which commits only after: the same order as ``write``, at the
+        cost of one fsync per file instead of one per record. An invalid record is
+        returned as its RecordError, the others are written."""
+        results: list[Outcome | RecordError] = []
+        batch = self._batch = _Batch()
+        try:
+            with self._state.transaction() if self._state is not None else nullcontext():
+                for post in posts:
+                    try:
+                        results.append(self.write(post))
+                    except RecordError as exc:
+                        results.append(exc)
+                try:
+                    batch.sync()
+                except OSError as exc:
+                    raise ScraperError(f"cannot write records under {self._out}: {exc}") from exc
+        finally:
+            self._batch = None
+        return results
+
     def _write(self, post: Post, seen_at: str) -> Outcome:
         writer = self._jsonl_writer(post) if self._format == "jsonl" else None
         known = self._known(post.id)
@@ -162,11 +203,16 @@ class RecordSink:
             if stored is not None:
                 previous = max(previous, stored.revision)
         record = msgspec.structs.replace(post, revision=previous + 1)
+        batch = self._batch
         if self._dir is not None:
-            self._dir.write(record)
+            written = self._dir.write(record, sync_dir=batch is None)
+            if batch is not None:
+                batch.dirs.add(written.parent)
             self._commit(record, record.revision, seen_at, path)
         elif writer is not None:
-            offset = writer.append(to_json(record))
+            offset = writer.append(to_json(record), sync=batch is None)
+            if batch is not None:
+                batch.writers[writer.path] = writer
             self._commit(record, record.revision, seen_at, f"{writer.path}:{offset}", writer)
         else:
             self._stdout.write(record)  # type: ignore[union-attr]
