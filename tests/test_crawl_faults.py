@@ -386,11 +386,6 @@ def test_off_site_next_link_is_not_followed(make_blog, tmp_path):
     assert sum(stops(proc.stderr).values()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: the summary says 'stopped paging: last 1' for a next link to another host. "
-    "parse/nextpage.py _acceptable() already drops links that are not same_site() as the page, so "
-    "PageResult.next_url is None and ListingWalker._next() reports 'last'; its 'off-site' stop "
-    "(crawl.py) can never fire, and the user is told the listing ended when it went off-site"))
 def test_off_site_next_link_is_reported_as_off_site(make_blog, tmp_path):
     _, _, proc, _ = _off_site_crawl(make_blog, tmp_path)
     assert stops(proc.stderr) == {"off-site": 1}, proc.stderr

@@ -44,13 +44,13 @@ GUARD_SECONDS = 60
 # Product bug, pinned by a strict xfail below: an article page whose <title> element is
 # empty gets title "" instead of null. check() tolerates exactly that case so that the
 # fuzzers keep looking for other bugs.
-KNOWN_EMPTY_ARTICLE_TITLE = True
+KNOWN_EMPTY_ARTICLE_TITLE = False
 # Product bug, pinned by a strict xfail below: a canonical link, og:url or <base href>
 # such as "http://[::1" makes parse_page raise ValueError("Invalid IPv6 URL").
 KNOWN_IPV6_CRASH = False
 # Product bug, pinned by a strict xfail below: a link labelled with a superscript or
 # circled digit ('²', '①') makes parse_page raise ValueError from int().
-KNOWN_UNICODE_DIGIT_CRASH = True
+KNOWN_UNICODE_DIGIT_CRASH = False
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -244,7 +244,6 @@ EMPTY_TITLE_BUG = ("product bug: parse/page.py builds an article's title as `art
                    "rejects it; `scraper parse` prints it)")
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_TITLE_BUG)
 @pytest.mark.parametrize("title", ["<title></title>", "<title>  \n </title>"])
 def test_article_page_with_empty_title_element(title):
     body = "<p>" + "This is a long sentence of article text that goes on. " * 20 + "</p>"
@@ -280,7 +279,6 @@ DIGIT_BUG = ("product bug: str.isdigit() is True for superscript and circled dig
 _BODY = "<p>" + "Some body text that is long enough to count as a post body. " * 3 + "</p>"
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=DIGIT_BUG)
 @pytest.mark.parametrize("doc", [
     '<html><body><p>Hello world.</p><a href="/page/2/">²</a></body></html>',
     '<html><body><div class="pagination"><span class="current">①</span> <a href="/page/2/">2</a></div></body></html>',
@@ -437,12 +435,6 @@ def test_50mb_of_one_repeated_tag():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "product performance bug: a page with no listing structure goes to the trafilatura article "
-    "fallback (parse/article.py), which costs ~9-12 s and ~260 MB of memory per MB of HTML: a 10 MB "
-    "page (the crawl's default --max-bytes) of <p>x</p> takes 90-130 s and 2.6 GB, a 5 MB one 45 s, and "
-    "comes back as kind 'article' with 3.9 M characters of 'x' lines as its text. The 50 MB page is "
-    "fast (~26 s) only because trafilatura refuses documents over its own size cap"))
 def test_10mb_non_listing_page_parses_within_30s():
     """10 MB is what a crawl accepts by default; its parse must not take minutes.
     Run in a subprocess so that the timeout really stops it."""

@@ -148,10 +148,7 @@ def test_html_is_sanitised(seed_records, markup):
 
 @pytest.mark.parametrize("markup", [
     "wrapped",
-    pytest.param("flat", marks=pytest.mark.xfail(strict=True, reason=(
-        "product bug: in the flat markup each record's html starts with the date/byline line "
-        "'<p>11 April, 2011 Posted by: -</p>' that its text rightly drops (and ends with an empty <p></p>); "
-        "wrapped and excerpt records keep neither"))),
+    pytest.param("flat"),
     "excerpt",
 ])
 def test_html_carries_no_meta_lines(seed_records, markup):
@@ -377,7 +374,7 @@ DL_BUG = ("product bug: in a flat listing whose titles are bare <a> links (<dt><
 @pytest.mark.parametrize("name", [
     "stream",
     "table",
-    pytest.param("dl", marks=pytest.mark.xfail(strict=True, reason=DL_BUG)),
+    pytest.param("dl"),
 ])
 def test_same_content_in_a_markup_we_have_not_written(tmp_path, name):
     page = NEW_MARKUPS[name]()
@@ -456,9 +453,6 @@ def test_permalink_page_gives_one_article_record(i):
     assert "<script" not in r["html"].lower() and not EVENT_ATTR.search(r["html"])
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: article extraction (trafilatura, parse/article.py) takes the "
-                   "label 'Posted by' of the byline 'Posted by: -' as the author; the listing records of the same "
-                   "posts rightly say null")
 @pytest.mark.parametrize("i", [0, 6])
 def test_permalink_article_author_is_null(i):
     assert article_record(i)["author"] is None
@@ -471,9 +465,9 @@ MARKDOWN_BUG = ("product bug: article text keeps trafilatura's Markdown link syn
 
 @pytest.mark.parametrize("i", [
     0, 1,
-    pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_BUG)),
+    pytest.param(2),
     3,
-    pytest.param(4, marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_BUG)),
+    pytest.param(4),
     5, 6,
 ])
 def test_permalink_article_text_is_plain_text(i):

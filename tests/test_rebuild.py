@@ -78,13 +78,6 @@ def test_live_crawl_follows_every_permalink(archived):
     assert "7 followed" in proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: with --follow, 'text' is not clean text: parse/article.py extracts with "
-    "include_links=True / include_formatting=True and turns the body into text with trafilatura's "
-    "xmltotxt(), which writes Markdown, so a linked phrase comes out as "
-    "'[economic success](http://.../topics/economic-development/)' (the listing record of the same post "
-    "reads 'economic success'); its sha256 changes with it. Also odd: the followed record's 'html' is a "
-    "whole '<html><body>...</body></html>' document and a <blockquote> comes back as a <p>"))
 def test_followed_text_is_clean_text(archived):
     live, blog = archived["live"], archived["blog"]
     assert [r["text"] for r in live] == [p.text() for p in blog.posts]

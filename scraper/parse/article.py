@@ -25,11 +25,18 @@ class Article:
 
 
 def extract_article(html: str, url: str | None) -> Article | None:
-    """The main text and metadata of an article page; None when there is none."""
+    """The main text and metadata of an article page; None when there is none.
+
+    trafilatura finds the article; its HTML (links and formatting kept) is then
+    read like a listing's post, so the article's ``text`` is plain text with the
+    same paragraph breaks a listing record has, and ``html`` is a sanitised fragment."""
     import trafilatura
     from lxml.html import tostring
     from trafilatura.htmlprocessing import convert_to_html
-    from trafilatura.xml import xmltotxt
+
+    from .dom import load
+    from .fields import clean_author, text_lines
+    from .sanitize import sanitize_html
 
     try:
         doc = trafilatura.bare_extraction(
@@ -40,22 +47,25 @@ def extract_article(html: str, url: str | None) -> Article | None:
         return None
     if doc is None or getattr(doc, "body", None) is None:
         return None
-    text = (xmltotxt(doc.body, False) or "").strip()
+    try:
+        tree = convert_to_html(doc.body)
+        body = tree.find("body")
+        fragment = "".join(tostring(child, encoding="unicode") for child in (body if body is not None else tree))
+    except Exception:  # lxml serialisation of odd trees
+        return None
+    page = load(f"<html><body>{fragment}</body></html>", url)
+    if page.body is None:
+        return None
+    nodes = [page.body]
+    text = "\n\n".join(text_lines(nodes)).strip()
     if not text:
         return None
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    text = "\n\n".join(line for line in lines if line)
-    try:
-        html_out = tostring(convert_to_html(doc.body), encoding="unicode").strip()
-    except Exception:
-        html_out = None
     tags = [t for t in (doc.tags or []) if t] if isinstance(doc.tags, list) else []
-    author = (doc.author or "").strip() or None
     return Article(
         title=(doc.title or "").strip() or None,
         text=text,
-        html=html_out,
+        html=sanitize_html(list(page.body.iter(include_text=True)), page.base_url) or None,
         date=parse_iso(doc.date) if doc.date else None,
-        author=author,
+        author=clean_author(doc.author or ""),
         tags=tags,
     )

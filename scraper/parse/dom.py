@@ -205,6 +205,15 @@ _MARKED = ", ".join(_MARKS)
 _DROPPED = ", ".join(rules.DROP_TAGS)
 
 
+def _inside(node: LexborNode, ids: dict[int, LexborNode]) -> bool:
+    p = node.parent
+    while p is not None:
+        if p.mem_id in ids:
+            return True
+        p = p.parent
+    return False
+
+
 def _clean(tree: LexborHTMLParser) -> None:
     """Remove non-content and hidden elements; mark block ends with blank lines.
 
@@ -214,17 +223,22 @@ def _clean(tree: LexborHTMLParser) -> None:
     is only taken out of a subtree that is already out."""
     for node in tree.css(_DROPPED):
         node.decompose(recursive=False)
+    hidden: dict[int, LexborNode] = {}
     for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden], template"):
+        if node.mem_id in hidden:
+            continue  # Lexbor lists a node once per selector it matches
         if node.tag == "template" or "hidden" in node.attributes:
-            node.decompose()
-            continue
-        if node.attributes.get("aria-hidden") == "true":
+            hidden[node.mem_id] = node
+        elif node.attributes.get("aria-hidden") == "true":
             # icons and decorative duplicates; keep large hidden blocks that JS reveals
             if len(node.text(deep=True)) < 200:
-                node.decompose()
-            continue
-        if _HIDDEN_STYLE.search(node.attributes.get("style") or ""):
-            node.decompose()
+                hidden[node.mem_id] = node
+        elif _HIDDEN_STYLE.search(node.attributes.get("style") or ""):
+            hidden[node.mem_id] = node
+    # outermost only: a node inside one already removed went with it (its memory too)
+    outer = [n for n in hidden.values() if not _inside(n, hidden)]
+    for node in outer:
+        node.decompose()
     body = tree.body
     if body is None:
         return

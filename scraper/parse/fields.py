@@ -159,8 +159,12 @@ def _date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | No
     return None, []
 
 
-def _clean_author(text: str) -> str | None:
+def clean_author(text: str) -> str | None:
+    """A byline's name: "Posted by: Jane Roe | 3 May" is "Jane Roe"; a byline with
+    no name ("Posted by: -", "By") is None."""
     text = norm(text)
+    if _LABEL_ONLY.match(text):
+        return None
     m = rules.BYLINE_RE.match(text)
     if m:
         text = m.group(1)
@@ -174,6 +178,7 @@ def _clean_author(text: str) -> str | None:
     return text
 
 
+_LABEL_ONLY = re.compile(r"^(?:posted|written|published)?\s*(?:by|von|por|par)?\s*[:：]?\s*[-–—]?$", re.IGNORECASE)
 _BYLINE_IN_LINE = re.compile(
     r"(?:^|[|·•—–]\s*|\d\s+)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", re.IGNORECASE)
 _AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-author", "h-card", "entry-author",
@@ -226,7 +231,7 @@ def _author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbo
                     break
                 line = line.parent
             m = rules.BYLINE_RE.search(text)
-            value = _clean_author(m.group(1) if m else text)
+            value = clean_author(m.group(1) if m else text)
             if value:
                 return value, [n]
     below = region.below()
@@ -238,7 +243,7 @@ def _author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbo
             # the byline opens the line, or follows a date or a separator
             m = _BYLINE_IN_LINE.search(text)
             if m:
-                value = _clean_author(m.group(1))
+                value = clean_author(m.group(1))
                 if value and _looks_like_name(value):
                     return value, []
     return None, []
@@ -273,7 +278,7 @@ def _comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
         used.append(region.els[i])
         if value is None:
             c = _count(text)
-            if c is None and text.isdigit() and (is_link or "count" in " ".join(toks)):
+            if c is None and text.isdecimal() and (is_link or "count" in " ".join(toks)):
                 c = int(text)
             value = c
     if value is None:
@@ -340,7 +345,7 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
     return lines[start:end]
 
 
-def _text_lines(nodes: list[LexborNode]) -> list[str]:
+def text_lines(nodes: list[LexborNode]) -> list[str]:
     parts = []
     for n in nodes:
         if n.is_text_node:
@@ -441,8 +446,12 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     if top.mem_id in region_ids:
         # the title is a region node of its own (flat posts): the text is the rest
         nodes = [n for n in nodes if n.mem_id != top.mem_id]
+    if len(nodes) > 1:
+        # a flat post's date or comments line is a sibling of its own: leave it out
+        gone = {n.mem_id for n in drop} & region_ids
+        nodes = [n for n in nodes if n.mem_id not in gone]
 
-    lines = _text_lines(nodes)
+    lines = text_lines(nodes)
     lines = _meta_lines_filter(lines, f.title, dayfirst)
     if lines:
         last = _strip_teaser_tail(lines[-1])

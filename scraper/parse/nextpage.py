@@ -113,11 +113,8 @@ class _Pager:
 def _acceptable(url: str | None, here: str | None, here_canonical: str | None, posts: set[str]) -> bool:
     if not url or not is_http_url(url):
         return False
-    if here:
-        if not same_site(url, here):
-            return False
-        if canonical_url(url) == here_canonical:
-            return False
+    if here and canonical_url(url) == here_canonical:
+        return False
     if url in posts:
         return False
     if rules.CALENDAR_HREF_RE.search(url) and not (here and rules.CALENDAR_HREF_RE.search(here)):
@@ -129,7 +126,7 @@ def _current_page(body: LexborNode, pager: _Pager) -> int | None:
     """The number the pager marks as this page, if it marks one."""
     for cur in body.css("[aria-current=page], .current, .active, .selected, .on"):
         t = node_text(cur)
-        if t.isdigit() and (cur.tag != "a" or pager.holds(cur)):
+        if t.isdecimal() and (cur.tag != "a" or pager.holds(cur)):
             return int(t)
     return None
 
@@ -137,7 +134,7 @@ def _current_page(body: LexborNode, pager: _Pager) -> int | None:
 def _number_score(label: str, a: LexborNode, current_num: int | None, here_page: int | None,
                   pager: _Pager) -> float:
     """Evidence from a numbered pager: the link labelled one past this page."""
-    if not label.isdigit():
+    if not label.isdecimal():  # "²" and "①" are digits int() refuses
         return 0.0
     n = int(label)
     if current_num is not None and n == current_num + 1 and pager.holds_link(a):
@@ -187,16 +184,11 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
         up = classes.of(parent.attributes)[1] if parent is not None else _NO_TOKENS
         forward = not (_NEXT_CLASS.isdisjoint(own) and _NEXT_CLASS.isdisjoint(up))
         score = (8.0 if "next" in rel else 0.0) + (5.0 if named else 0.0) + (3.0 if forward else 0.0)
-        # int() refuses digits such as "²": those are scored after the URL check,
-        # where they have always raised
-        number_now = not label.isdigit() or label.isdecimal()
-        bonus = 0.0
-        if number_now:
-            bonus = _number_score(label, a, current_num, here_page, pager)
-            # the URL adds at most 1.5 (its page number), and being in a pager 1 more
-            reach = score + bonus + 1.5
-            if reach < 2.5 and (reach + 1 < 2.5 or not pager.holds_link(a)):
-                continue
+        bonus = _number_score(label, a, current_num, here_page, pager)
+        # the URL adds at most 1.5 (its page number), and being in a pager 1 more
+        reach = score + bonus + 1.5
+        if reach < 2.5 and (reach + 1 < 2.5 or not pager.holds_link(a)):
+            continue
         # vetoes, asked only of links that could otherwise win
         if not named and label and len(label) < 40 and rules.PREV_WORDS.search(label):
             continue
@@ -206,8 +198,6 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
         url = resolve(base, attrs.get("href"))
         if not _acceptable(url, here, here_canonical, posts):
             continue
-        if not number_now:
-            score += _number_score(label, a, current_num, here_page, pager)
         num = page_number(url)  # type: ignore[arg-type]
         if num is not None:
             expected = (here_page or 1) + 1
@@ -221,5 +211,7 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
             scored.append((score, pos + 1, url))  # type: ignore[arg-type]
     if not scored:
         return None
-    scored.sort(key=lambda s: (-s[0], s[1]))
+    # an on-site link wins over any off-site one; an off-site next link is still
+    # returned when it is all there is, so the crawler can say it did not follow it
+    scored.sort(key=lambda s: (not (here is None or same_site(s[2], here)), -s[0], s[1]))
     return scored[0][2]

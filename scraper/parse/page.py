@@ -93,14 +93,16 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
             posts.append(_to_post(f, source, fetched_at, page))
         return PageResult(url=source, kind="listing", posts=posts, next_url=next_url, feeds=feeds,
                           groups=summaries)
-    if raw_html is not None:
+    if raw_html is not None and len(raw_html) > th.article_max_chars:
+        reason = f"{reason}; and the page is too large to read as an article ({len(raw_html):,} characters)"
+    elif raw_html is not None:
         from .article import extract_article
 
         art = extract_article(raw_html, source)
         if art is not None and art.text and len(art.text) >= th.article_min_chars:
             from .fields import Fields
 
-            f = Fields(title=art.title or (hints.article.headline if hints.article else None) or doc.title,
+            f = Fields(title=art.title or (hints.article.headline if hints.article else None) or doc.title or None,
                        url=source, date=art.date or (hints.article.date if hints.article else None),
                        author=art.author or (hints.article.author if hints.article else None),
                        tags=art.tags, text=art.text, html=art.html, full_text=True)

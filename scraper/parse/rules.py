@@ -194,6 +194,7 @@ class Thresholds:
     max_flat_siblings: int = 400     # siblings one flat post may take
     merge_score_ratio: float = 0.1  # a second group this good (disjoint, same URL shape) is kept too
     article_min_chars: int = 400     # trafilatura text this long makes a page an article
+    article_max_chars: int = 2_000_000  # larger pages are not handed to trafilatura (seconds per MB)
 
 
 @dataclass(frozen=True, slots=True)

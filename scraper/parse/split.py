@@ -484,22 +484,31 @@ def _stop_flat(node: LexborNode, title_level: int, memo: _Memo) -> bool:
 
 
 def _regions(group: Group, th: rules.Thresholds, memo: _Memo) -> list[list[LexborNode]]:
+    """Each post's nodes. Flat posts run from their title to the next title; the
+    last one has no next title, so it takes only siblings shaped like those the
+    other posts have (paragraphs, a meta line, a spacer row), and stops at chrome,
+    a pager or a section heading."""
     if not group.flat:
         return [[b] for b in group.blocks]
     stops = {b.mem_id for b in group.blocks}
     title_tag = group.members[0].tag
     level = int(title_tag[1]) if title_tag in _HEADING_SET else 6
-    out = []
+    out: list[list[LexborNode]] = []
     last = len(group.blocks) - 1
+    shapes: set[tuple[str, str]] = set()
     for i, b in enumerate(group.blocks):
         region = [b]
         nxt = b.next
         while nxt is not None and nxt.mem_id not in stops and len(region) < th.max_flat_siblings:
             if nxt.is_element_node:
-                if i == last and _stop_flat(nxt, level, memo):
-                    break
-                if nxt.css_first(title_tag) is not None and i == last:
-                    break
+                shape = (nxt.tag, nxt.attributes.get("class") or "")
+                if i == last:
+                    if _stop_flat(nxt, level, memo) or (shapes and shape not in shapes):
+                        break
+                    if title_tag in _HEADING_SET and nxt.css_first(title_tag) is not None:
+                        break
+                else:
+                    shapes.add(shape)
                 region.append(nxt)
             elif nxt.is_text_node and (nxt.text_content or "").strip():
                 region.append(nxt)
