@@ -29,6 +29,7 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 # Regions of a page that are chrome by their tag.
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "dialog"})
+SEMANTIC_CHROME = frozenset({"nav", "aside", "footer", "dialog"})
 
 # class/id tokens (split on non-letters) that mark chrome regions around the posts.
 CHROME_TOKENS = frozenset({

@@ -305,7 +305,11 @@ class _Chrome:
             if p.tag == "main" or p.attributes.get("role") == "main" or toks & rules.MAIN_TOKENS:
                 main = True
             if not chrome:
-                # semantic chrome tags are strong evidence; class names are weak
+                # <aside>, <nav> and <footer> say what they are, however big they grow
+                # (a tag cloud of 800 links), unless the page's <main> is inside;
+                # <form> and <header> wrap whole pages on some sites, so size counts
+                if p.tag in rules.SEMANTIC_CHROME and p.css_first("main, [role=main]") is None:
+                    chrome = True
                 tagged = p.tag in rules.CHROME_TAGS or (
                     p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
                 # "widget Blog" is Blogger's main column; "widget_recent_entries" a sidebar
@@ -409,6 +413,8 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
         site_q = 1.0 - 0.3 * (off / max(1, len(distinct)))
     nonpost = sum(1 for u in distinct if rules.NON_POST_HREF_RE.search(u))
     link_q *= 1.0 - 0.8 * (nonpost / max(1, len(distinct)))
+    if nonpost > 0.5 * len(distinct):
+        link_q *= 0.25  # mostly tag, category and author pages: a cloud or a menu
     med_title = sorted(len(t) for t in titles)[n // 2]
     title_q = 1.0 if 8 <= med_title <= 200 else 0.6
     if len(set(titles)) < 0.7 * n:
