@@ -39,7 +39,7 @@ def test_parse_html_returns_typed_posts() -> None:
 
 
 def test_importing_the_cli_does_not_import_heavy_modules() -> None:
-    code = ("import sys, scraper.cli.main; heavy = [m for m in ('trafilatura', 'ray', 'warcio', 'httpx', "
+    code = ("import sys, scraper.cli.main; heavy = [m for m in ('trafilatura', 'ray', 'warcio', 'httpx', 'selectolax', 'msgspec', "
             "'dateparser', 'charset_normalizer', 'rich') if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"`scraper --help` imports {out}"
