@@ -124,13 +124,16 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**mid, "seconds_all_tries": [r["seconds"] for r in runs]}
 
 
-def crawl_ours(starts: list[str], concurrency: int, pages: int, where: str | None = None) -> dict[str, Any]:
-    """``where``: the folder for --out (default: the system temporary folder, on disk)."""
+def crawl_ours(starts: list[str], concurrency: int, pages: int, where: str | None = None,
+               workers: int = 0) -> dict[str, Any]:
+    """``where``: the folder for --out (default: the system temporary folder, on disk);
+    ``workers``: --parse-workers (processes parsing beside the fetching loop)."""
     with tempfile.TemporaryDirectory(prefix="bench-ours-", dir=where) as tmp:
         args = [SCRAPER, "crawl", *starts, "--delay", "0", "--concurrency", str(concurrency), "--out",
-                f"{tmp}/out", "--format", "jsonl", "--quiet"]
+                f"{tmp}/out", "--format", "jsonl", "--quiet", "--parse-workers", str(workers)]
         wall, cpu, status = timed_child(args, tmp)
-        return figures(f"scraper --concurrency {concurrency}" + (f" --out {where}/..." if where else ""),
+        return figures(f"scraper --concurrency {concurrency}" + (f" --parse-workers {workers}" if workers else "")
+                       + (f" --out {where}/..." if where else ""),
                        wall, cpu, status, pages, count_records(sorted(Path(tmp, "out").glob("*.jsonl"))))
 
 
@@ -149,6 +152,8 @@ def main() -> None:
     ap.add_argument("--pages-per-host", type=int, default=500)
     ap.add_argument("--posts", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=3, help="tries of the compared crawls (median reported)")
+    ap.add_argument("--parse-workers", type=int, default=1,
+                    help="our compared run's --parse-workers (the other setting is run too)")
     ap.add_argument("--json", action="store_true", help="only the result JSON on stdout")
     a = ap.parse_args()
     q, pages = a.json, a.pages_per_host * HOSTS
@@ -172,14 +177,16 @@ def main() -> None:
             return r
 
         tmpfs = TMPFS if Path(TMPFS).is_dir() else None  # writing to RAM: what the per-record fsync costs
-        tries: list[list[dict[str, Any]]] = [[], [], []]
+        tries: list[list[dict[str, Any]]] = [[], [], [], []]
         for _ in range(a.repeats):  # interleaved, so drift in other load hits all alike
-            tries[0].append(show(crawl_ours(starts, 4, pages)))
+            tries[0].append(show(crawl_ours(starts, 4, pages, workers=a.parse_workers)))
             tries[1].append(show(crawl_scrapy(starts, pages)))
+            tries[2].append(show(crawl_ours(starts, 4, pages, workers=0 if a.parse_workers else 1)))
             if tmpfs:
-                tries[2].append(show(crawl_ours(starts, 4, pages, tmpfs)))
+                tries[3].append(show(crawl_ours(starts, 4, pages, tmpfs, workers=a.parse_workers)))
         runs = [median_run(t) for t in tries if t]
-        runs += [show(crawl_ours(starts, 1, pages)), show(crawl_ours(starts, 8, pages))]
+        runs += [show(crawl_ours(starts, 1, pages, workers=a.parse_workers)),
+                 show(crawl_ours(starts, 8, pages, workers=a.parse_workers))]
     ours, scrapy_run = runs[0], runs[1]
     ratio = round(ours["pages_per_s"] / scrapy_run["pages_per_s"], 2)
     cpu_ratio = round(ours["cpu_ms_per_page"] / scrapy_run["cpu_ms_per_page"], 2)

@@ -52,7 +52,7 @@ class FetchedLike(Protocol):
 
 
 FetchFn = Callable[..., Awaitable[FetchedLike]]
-ParseFn = Callable[[FetchedLike, int], PageResult]
+ParseFn = Callable[[FetchedLike, int], Awaitable[PageResult]]
 
 
 class ListingMemory(Protocol):
@@ -159,7 +159,7 @@ class ListingWalker:
                 url = self._next(nxt)
                 continue
             try:
-                result = self.parse(response, number)
+                result = await self.parse(response, number)
             except ParseError as exc:
                 self.stats.fail(url, str(exc), "parse")
                 self._stop("failed")

@@ -107,6 +107,23 @@ def merge_article(post: Post, article: Any) -> Post:
     )
 
 
+def _parse_bytes(body: bytes, url: str, charset: str | None, fetched_at: str, number: int) -> PageResult:
+    """Parse one fetched page; a module-level function so worker processes can run it."""
+    return parse_page(body, url, charset=charset, fetched_at=fetched_at, page=number)
+
+
+def _parse_pool(workers: int) -> Any:
+    """Processes that parse pages while the event loop keeps fetching: parsing is
+    CPU work, and one Python process uses one core. Spawned, not forked: the parent
+    has threads and an event loop."""
+    if workers <= 0:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 async def run_crawl(
     starts: list[str],
     config: CrawlConfig,
@@ -138,14 +155,17 @@ async def run_crawl(
             fetched_at=response.fetched_at)
 
     on_exchange = archived if archive is not None else None
+    pool = _parse_pool(config.parse_workers)
     async with Fetcher(config, transport=transport, on_exchange=on_exchange) as fetcher:
 
         async def fetch(url: str, **kw: Any) -> Any:
             return await fetcher.fetch(url, **kw)
 
-        def parse(response: Any, number: int) -> PageResult:
-            return parse_page(response.body, response.url, charset=response.charset,
-                              fetched_at=response.fetched_at, page=number)
+        async def parse(response: Any, number: int) -> PageResult:
+            args = (response.body, response.url, response.charset, response.fetched_at, number)
+            if pool is None:
+                return _parse_bytes(*args)
+            return await asyncio.get_running_loop().run_in_executor(pool, _parse_bytes, *args)
 
         async def follow(post: Post) -> Post:
             from .parse.article import extract_article
@@ -203,6 +223,8 @@ async def run_crawl(
             raise
         stats.retries += fetcher.stats.retries
         stats.bytes += fetcher.stats.bytes
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
     stats.seconds += time.monotonic() - t0
     return stats
 

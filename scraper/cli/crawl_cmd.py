@@ -18,6 +18,8 @@ CRAWL_OPTIONS = [
                  "[default: 1.0; never below robots.txt's Crawl-delay]."),
     click.option("--concurrency", type=int, default=None, help="Hosts crawled at once [default: 8]."),
     click.option("--max-pages", type=int, default=None, help="Listing pages per start URL [default: 1000]."),
+    click.option("--parse-workers", type=int, default=None,
+                 help="Processes that parse pages beside the fetching loop [default: 0: parse inline]."),
     click.option("--max-posts", type=int, default=None, help="Posts per start URL."),
     click.option("--since", default=None, help="Stop paging once a page has only posts older than this "
                  "date (YYYY-MM-DD); older posts are not written."),
