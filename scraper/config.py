@@ -42,7 +42,7 @@ class CrawlConfig:
     warc_dir: Path | None = None
     warc_max_bytes: int = 1024 * 1024 * 1024
     stay_on_host: bool = True
-    parse_workers: int = 0             # processes parsing pages beside the event loop (0: parse inline)
+    parse_workers: int | None = None   # processes parsing beside the event loop (0: inline; None: auto)
 
     def __post_init__(self) -> None:
         if self.delay < 0:
@@ -59,7 +59,7 @@ class CrawlConfig:
             raise ConfigError("max_bytes must be at least 1024")
         if self.retries < 0:
             raise ConfigError("retries must be >= 0")
-        if self.parse_workers < 0:
+        if self.parse_workers is not None and self.parse_workers < 0:
             raise ConfigError("parse_workers must be >= 0")
         if self.since is not None:
             from .parse.dates import parse_iso

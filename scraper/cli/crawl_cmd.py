@@ -19,7 +19,8 @@ CRAWL_OPTIONS = [
     click.option("--concurrency", type=int, default=None, help="Hosts crawled at once [default: 8]."),
     click.option("--max-pages", type=int, default=None, help="Listing pages per start URL [default: 1000]."),
     click.option("--parse-workers", type=int, default=None,
-                 help="Processes that parse pages beside the fetching loop [default: 0: parse inline]."),
+                 help="Processes that parse pages beside the fetching loop [default: automatic: one per spare "
+                 "core, at most 2, once a crawl passes 10 pages; 0: parse inline]."),
     click.option("--max-posts", type=int, default=None, help="Posts per start URL."),
     click.option("--since", default=None, help="Stop paging once a page has only posts older than this "
                  "date (YYYY-MM-DD); older posts are not written."),
