@@ -20,6 +20,7 @@ when the cluster has more than one machine.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,9 @@ def _connect(ray: Any, address: str | None, num_cpus: int | None) -> bool:
 
 
 def _crawl_shard(shard: Shard, state_dir: Path | None) -> RunReport:
-    return run_shard(shard, state_dir)
+    # Ray places the parallel work: a task parses in its own process, no pool of its own
+    jobs = tuple(replace(j, crawl=replace(j.crawl, parse_workers=0)) for j in shard.jobs)
+    return run_shard(Shard(shard.key, jobs), state_dir)
 
 
 def run_jobs_on_ray(jobs: list[Job], *, address: str | None = None, state_dir: Path | None = None,
