@@ -263,3 +263,17 @@ def test_jsonl_many_hosts_bounded_open_files(tmp_path, state, monkeypatch):
         assert sink.write(changed(posts[0], "v2")) is UPDATED
     assert len(jsonl_lines(tmp_path / "h0.example.jsonl")) == 2
     assert all(len(jsonl_lines(tmp_path / f"h{i}.example.jsonl")) == 1 for i in range(1, 5))
+
+
+def test_jsonl_sink_leaves_files_other_workers_are_writing(tmp_path):
+    """Ray shards share an output folder: each writes its own hosts' files, and a
+    sink opening must not trip over a file another worker holds."""
+    from scraper.write.jsonl import JsonlWriter
+
+    busy = JsonlWriter(tmp_path / "other-host.jsonl")  # held, as by another worker
+    try:
+        with RecordSink(tmp_path, "jsonl") as sink:
+            assert sink.write(make_post()).value == "new"
+    finally:
+        busy.close()
+    assert (tmp_path / "other-host.jsonl").exists()

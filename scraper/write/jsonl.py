@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 _CHUNK = 64 * 1024
 
 
+class JsonlBusy(ScraperError):
+    """Another process holds the file (another shard's worker, another run)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TailRepair:
     """What opening a file cut away: ``removed`` bytes, leaving ``size``."""
@@ -59,7 +63,7 @@ class JsonlWriter:
                 try:
                     fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
-                    raise ScraperError(f"{self.path} is being written by another process") from None
+                    raise JsonlBusy(f"{self.path} is being written by another process") from None
             if created:
                 fsync_directory(self.path.parent)
             self.repair = repair_tail(self._fd, self.path)

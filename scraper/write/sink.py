@@ -45,7 +45,7 @@ from ..records import Post, to_json, utc_now, validate
 from ..state import State
 from .jsonfiles import JsonDirWriter, record_host
 from .atomic import fsync_directory
-from .jsonl import JsonlWriter, TailRepair
+from .jsonl import JsonlBusy, JsonlWriter, TailRepair
 from .stdout import StdoutWriter
 
 __all__ = ["RecordSink", "Outcome", "SinkCounts"]
@@ -266,7 +266,10 @@ class RecordSink:
         paths = [self._out] if self._out.suffix == ".jsonl" else sorted(self._out.glob("*.jsonl"))
         for path in paths:
             if path.is_file():
-                self._open_jsonl(path).close()
+                try:
+                    self._open_jsonl(path).close()
+                except JsonlBusy:
+                    continue  # another worker's file, in use: its writer repairs it
 
     def _reconcile(self, writer: JsonlWriter) -> None:
         """Make state (or memory) know every record already in the file."""
