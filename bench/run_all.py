@@ -22,7 +22,7 @@ from typing import Any
 from _common import BENCH, REPO, machine
 
 QUICK = ["parse_throughput", "corpus_scores", "scaling"]
-ALL = ["parse_throughput", "corpus_scores", "scaling", "crawl_throughput", "memory"]
+ALL = ["parse_throughput", "corpus_scores", "scaling", "crawl_throughput", "memory", "ray_scaling"]
 RESULTS = BENCH / "results"
 
 
@@ -87,6 +87,11 @@ def headline(r: dict[str, Any]) -> list[str]:
             if "/dev/shm" in x["name"]:
                 rows.append(["crawl, pages/s, our output on tmpfs (vs Scrapy)", x["pages_per_s"], scrapy["pages_per_s"],
                              round(x["pages_per_s"] / scrapy["pages_per_s"], 2), "", ""])
+    ray = r.get("ray_scaling", {})
+    if "runs" in ray:
+        one, two = ray["runs"][0], ray["runs"][1]
+        rows.append(["Ray, 4-site crawl, seconds on 2 workers (vs 1)", two["seconds"], one["seconds"],
+                     f"{ray['speedup_1_to_2']}x faster", "", ""])
     if "runs" in mem:
         a, b = mem["runs"]
         rows.append([f"peak RSS MB, {b['pages']:,} pages (vs {a['pages']:,} pages)", b["peak_rss_mb"],
@@ -106,8 +111,8 @@ def crawl_section(c: dict[str, Any]) -> list[str]:
     return ([f"## Crawl ({c['site']['pages']:,} pages, {c['site']['posts']:,} posts, 4 hosts on loopback)", "",
              f"Server alone: {srv['httpx_req_per_s']} req/s to one httpx client; its own CPU "
              f"{srv['server_cpu_ms_per_req']} ms/request (capacity about {srv['server_capacity_req_per_s']:,.0f} "
-             "req/s). Ours runs its generic splitter and appends each record durably (fsync) plus a state "
-             "database; the Scrapy spider uses site-specific CSS selectors.", ""]
+             "req/s). Ours runs its generic splitter and writes each page's records durably (one fsync per "
+             "page) plus a state database; the Scrapy spider uses site-specific CSS selectors.", ""]
             + table(["crawler", "seconds (median run)", "all tries", "pages/s", "posts/s", "CPU ms/page", "records",
                      "all posts, distinct"],
                     [[x["name"], x["seconds"], " / ".join(map(str, x.get("seconds_all_tries", []))), x["pages_per_s"],

@@ -37,6 +37,7 @@ def inspect_cmd(page: Path, url: str | None, as_json: bool) -> None:
             "next": result.next_url,
             "feeds": result.feeds,
             "reason": result.reason,
+            "notes": result.notes,
             "items": [{"title": p.title, "url": p.url, "date": p.date, "author": p.author,
                        "comments": p.comments, "chars": len(p.text or "")} for p in result.posts],
         }
@@ -52,6 +53,8 @@ def inspect_cmd(page: Path, url: str | None, as_json: bool) -> None:
                 f"{p.comments} comments" if p.comments is not None else "comments ?",
                 f"{len(p.text or '')} chars" + ("" if p.full_text else " (excerpt)")]
         click.echo(f"  {i:2d}. {p.title}\n      {p.url or '-'}\n      " + " | ".join(bits))
+    for note in result.notes:
+        click.echo(f"note:  {note}")
     if result.groups:
         click.echo("candidate structures (best first):")
         for g in result.groups:

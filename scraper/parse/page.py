@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..errors import ParseError
 from ..records import Post, post_id, text_sha256, utc_now
@@ -31,6 +31,7 @@ class PageResult:
     feeds: list[str] = field(default_factory=list)
     reason: str | None = None
     groups: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # where structured data and the page disagree
 
 
 def _article_signal(doc: Document, hints: Hints) -> bool:
@@ -45,6 +46,17 @@ def _article_signal(doc: Document, hints: Hints) -> bool:
         if any(c in ("home", "blog", "archive", "category", "tag", "search", "paged", "list") for c in cls):
             return False
     return (doc.head_meta.get("og:type") or "").lower() == "article"
+
+
+def _disagreements(f: Any, hint: Any) -> list[str]:
+    """What the page shows against what its JSON-LD says, post by post. The page
+    wins (it is what readers see); the difference is reported by ``inspect``."""
+    out = []
+    if f.date and hint.date and f.date[:10] != hint.date[:10]:
+        out.append(f"{f.url}: date shown {f.date[:10]}, JSON-LD says {hint.date[:10]}")
+    if f.title and hint.headline and f.title.casefold() != hint.headline.casefold():
+        out.append(f"{f.url}: title shown {f.title!r}, JSON-LD says {hint.headline!r}")
+    return out
 
 
 def _to_post(fields, source: str | None, fetched_at: str, page: int | None) -> Post:
@@ -83,16 +95,20 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
         post_links = {it.link for it in items if it.link}
         next_url = find_next(doc, post_links, texts=texts)
         posts = []
+        notes: list[str] = []
         for it in items:
             f = extract_fields(doc, it.title, it.link, it.nodes)
             if f.url and hints.entries:
                 hint = hints.entries.get(canonical_url(f.url))
                 if hint is not None:
+                    notes += _disagreements(f, hint)
                     f.date = f.date or hint.date
                     f.author = f.author or hint.author
             posts.append(_to_post(f, source, fetched_at, page))
+        if hints.entries and items and not any(canonical_url(it.link) in hints.entries for it in items if it.link):
+            notes.append(f"JSON-LD lists {len(hints.entries)} articles, none of them among the posts found")
         return PageResult(url=source, kind="listing", posts=posts, next_url=next_url, feeds=feeds,
-                          groups=summaries)
+                          groups=summaries, notes=notes)
     if raw_html is not None and len(raw_html) > th.article_max_chars:
         reason = f"{reason}; and the page is too large to read as an article ({len(raw_html):,} characters)"
     elif raw_html is not None:
