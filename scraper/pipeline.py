@@ -29,7 +29,7 @@ from .parse.page import PageResult, parse_page
 from .records import Post, text_sha256
 from .stats import RunStats
 
-__all__ = ["run_crawl", "crawl_posts", "Observer", "StateMemory"]
+__all__ = ["run_crawl", "crawl_posts", "Observer", "QuietObserver", "StateMemory"]
 
 
 class Observer(Protocol):
@@ -40,7 +40,9 @@ class Observer(Protocol):
     def failure(self, url: str, reason: str) -> None: ...
 
 
-class _Quiet:
+class QuietObserver:
+    """An observer that shows nothing: library use, ``--quiet``."""
+
     def page(self, page: Page) -> None:
         pass
 
@@ -48,6 +50,9 @@ class _Quiet:
         pass
 
     def failure(self, url: str, reason: str) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
 
@@ -168,7 +173,7 @@ async def run_crawl(
     outcome name per post, such as "new", for the observer). Returns the counters."""
     from .fetch import Fetcher
 
-    obs = observer or _Quiet()
+    obs = observer or QuietObserver()
     stats = stats or RunStats()
     t0 = time.monotonic()
     seen: set[str] = set()

@@ -84,23 +84,11 @@ class RichBar:
         self.progress.stop()
 
 
-class Silent:
-    def page(self, page: Page) -> None:
-        pass
-
-    def post(self, post: Post, outcome: str) -> None:
-        pass
-
-    def failure(self, url: str, reason: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def make_observer(quiet: bool, listings: int) -> Any:
     if quiet:
-        return Silent()
+        from ..pipeline import QuietObserver
+
+        return QuietObserver()
     if sys.stderr.isatty():
         return RichBar(listings)
     return LogLines()
