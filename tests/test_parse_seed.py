@@ -398,9 +398,7 @@ def test_same_content_in_a_markup_we_have_not_written(tmp_path, name):
 @pytest.mark.parametrize("name", [
     "stream",
     "table",
-    pytest.param("dl", marks=pytest.mark.xfail(strict=True, reason=DL_BUG + "; and besides, the ' &middot; ' "
-                                               "separator of the meta line leaks into post 3's text, which "
-                                               "starts with '·' instead of the post's first words")),
+    pytest.param("dl")
 ])
 def test_new_markup_text_is_exactly_the_post(tmp_path, name):
     """Text runs from the post's first words to its last: no date line, separator or

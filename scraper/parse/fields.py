@@ -321,6 +321,8 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
     def is_meta(line: str) -> bool:
         if len(line) > 160:
             return False
+        if not any(ch.isalnum() for ch in line) and "…" not in line and ".." not in line:
+            return True  # a separator left behind by the meta taken out ("·", "|"); an ellipsis says "excerpt"
         if rules.CHROME_LINE_RE.match(line) or rules.READ_MORE_RE.fullmatch(line.strip(" .…»›→")):
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):
