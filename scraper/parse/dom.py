@@ -92,11 +92,18 @@ def tokens_of(node: LexborNode) -> set[str]:
     return tokens_of_string(classes_of(node))[1]
 
 
+# Per-post taxonomy classes (WordPress's category-slideshow, tag-kanye-west) hold
+# arbitrary words: their pieces say nothing about the element's role.
+_TAXONOMY = ("category-", "tag-", "format-", "status-", "type-", "author-", "postid-")
+
+
 def tokens_of_string(raw: str) -> tuple[set[str], set[str]]:
     """(whole names, ``tokens_of``) of a lower-cased "class id" string."""
     names = set(raw.split())
     out = set(names)
-    out.update(t for t in _TOKEN_SPLIT.split(raw) if t)
+    for name in names:
+        if not name.startswith(_TAXONOMY):
+            out.update(t for t in _TOKEN_SPLIT.split(name) if t)
     return names, out
 
 

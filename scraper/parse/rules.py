@@ -51,6 +51,11 @@ MAIN_TOKENS = frozenset({
     "archive", "primary", "loop", "feed", "stream", "results", "hfeed", "list", "index",
 })
 
+# Whole class or id names that are chrome whatever share of the page they hold
+# ("right-sidebar" or "content-sidebar-wrap" are not: themes use them for the main column).
+CHROME_NAMES = frozenset({"sidebar", "sidebar-primary", "sidebar-secondary", "sidebar-left", "sidebar-right",
+                          "widget-area", "site-footer", "footer", "colophon", "secondary", "sidebar-wrapper"})
+
 # Whole class names that mark the main column even beside a chrome token.
 MAIN_NAMES = frozenset({"main", "blog", "content", "posts", "post-list", "hfeed", "primary", "main-content",
                         "site-main", "content-area", "blog-posts"})

@@ -305,10 +305,14 @@ class _Chrome:
             if p.tag == "main" or p.attributes.get("role") == "main" or toks & rules.MAIN_TOKENS:
                 main = True
             if not chrome:
-                # <aside>, <nav> and <footer> say what they are, however big they grow
-                # (a tag cloud of 800 links), unless the page's <main> is inside;
+                # <aside>, <nav>, <footer> and a class or id of just "sidebar" say what
+                # they are, however big they grow (a tag cloud of 800 links, a column of
+                # RSS widgets), unless the page's <main> is inside;
                 # <form> and <header> wrap whole pages on some sites, so size counts
-                if p.tag in rules.SEMANTIC_CHROME and p.css_first("main, [role=main]") is None:
+                names = self._memo.names(p)
+                strong = p.tag in rules.SEMANTIC_CHROME or (
+                    bool(names & rules.CHROME_NAMES) and not names & rules.MAIN_NAMES)
+                if strong and p.css_first("main, [role=main]") is None:
                     chrome = True
                 tagged = p.tag in rules.CHROME_TAGS or (
                     p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
@@ -421,9 +425,12 @@ def _build(group: Group, body: LexborNode, doc: Document, th: rules.Thresholds, 
         title_q *= 0.3  # the same heading again and again ("Share", "Related")
     chrome, main = chrome_of.classify(group.lca)
     if not chrome:
-        # a block itself marked as chrome (widget, share box) spoils the group
-        flagged = sum(1 for b in blocks[: min(n, 6)] if chrome_of.is_chrome_block(b))
-        chrome = flagged > min(n, 6) // 2
+        # the members may sit in several chrome regions (two sidebars) under a page
+        # wrapper; or the blocks themselves are marked as chrome (widgets, share boxes)
+        step = max(1, n // 6)
+        probe = blocks[::step][:6]
+        flagged = sum(1 for b in probe if chrome_of.is_chrome_block(b) or chrome_of.classify(b)[0])
+        chrome = flagged > len(probe) // 2
     group.chrome = chrome
     # blocks that hold other posts' titles are sections of a front page, not posts
     sample = list(zip(blocks, group.links))[: min(n, 8)]
