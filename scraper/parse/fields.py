@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from ..urls import resolve
 from . import rules
 from .dates import find_date, parse_iso
 from .dom import Document, elements_of, node_text, norm, raw_text

@@ -8,7 +8,6 @@ previous page, to the page itself, to a post, or to a calendar.
 
 from __future__ import annotations
 
-import re
 
 from selectolax.lexbor import LexborNode
 
