@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from msgspec.structs import replace
-from typing import Any, Protocol
 
 from .config import CrawlConfig
 from .crawl import ListingWalker, Page

@@ -47,7 +47,13 @@ class RichBar:
 
     def __init__(self, total_listings: int) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.counts = {"pages": 0, "posts": 0, "new": 0, "errors": 0}
         self.t0 = time.monotonic()

@@ -20,8 +20,8 @@ when the cluster has more than one machine.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,13 @@ def run_jobs_on_ray(jobs: list[Job], *, address: str | None = None, state_dir: P
 
 def rebuild_on_ray(sources: list[str], *, address: str | None = None, num_cpus: int | None = None) -> Iterator[Post]:
     """The records of WARC archives, scanned in parallel; the same as one process gives."""
-    from ..rebuild import articles_in, assemble, expand_sources, scan_file, wanted_articles
+    from ..rebuild import (
+        articles_in,
+        assemble,
+        expand_sources,
+        scan_file,
+        wanted_articles,
+    )
 
     ray = require_ray()
     started = _connect(ray, address, num_cpus)

@@ -11,7 +11,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timezone
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+)
 
 from ..config import CrawlConfig
 from ..errors import FetchError, PermanentFetch, TransientFetch

@@ -8,7 +8,6 @@ previous page, to the page itself, to a post, or to a calendar.
 
 from __future__ import annotations
 
-
 from selectolax.lexbor import LexborNode
 
 from ..urls import canonical_url, is_http_url, resolve, same_site

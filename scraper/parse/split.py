@@ -24,10 +24,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
-
-from urllib.parse import urlsplit
 
 from ..urls import canonical_url, is_http_url, resolve, same_site
 from . import rules

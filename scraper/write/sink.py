@@ -43,8 +43,8 @@ from ..config import OutputConfig
 from ..errors import ConfigError, RecordError, ScraperError
 from ..records import Post, to_json, utc_now, validate
 from ..state import State
-from .jsonfiles import JsonDirWriter, record_host
 from .atomic import fsync_directory
+from .jsonfiles import JsonDirWriter, record_host
 from .jsonl import JsonlBusy, JsonlWriter, TailRepair
 from .stdout import StdoutWriter
 
