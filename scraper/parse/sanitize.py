@@ -99,21 +99,25 @@ def _clean_node(root: LexborNode, base: str | None, dropping: bool = True) -> No
         n.unwrap()
 
 
-_EMPTIABLE = ("p, div, span, li, ul, ol, dl, dt, dd, blockquote, h1, h2, h3, h4, h5, h6, strong, em, b, i, u, "
-              "small, a, figure, figcaption, section")
-_CONTENT = "img, picture, table, hr, video, audio, iframe, object"
+# An element with nothing inside (whitespace at most), as the sanitiser writes it.
+_EMPTY_ELEMENT = re.compile(
+    r"<(p|div|span|li|ul|ol|dl|dt|dd|blockquote|h[1-6]|strong|em|b|i|u|small|a|figure|figcaption|section)"
+    r"(?:\s[^<>]*)?>(?:\s|&nbsp;|&#160;|\u00a0)*</\1>")
 
 
-def _drop_empty(root: LexborNode) -> None:
-    """Remove elements left empty once meta and links were taken out (an empty
-    <p> that held "Comments (3)"), innermost first."""
-    seen = {root.mem_id}  # Lexbor may list a node once per selector it matches
-    for n in reversed(root.css(_EMPTIABLE)):
-        if n.mem_id in seen:
-            continue
-        seen.add(n.mem_id)
-        if not (n.text(deep=True) or "").strip() and n.css_first(_CONTENT) is None:
-            n.decompose()
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _drop_empty(html: str) -> str:
+    """Remove HTML comments, and elements left empty once meta and links were taken
+    out (an empty <p> that held "Comments (3)"); again, for parents left empty."""
+    if "<!--" in html:
+        html = _COMMENT.sub("", html)
+    for _ in range(4):
+        html, n = _EMPTY_ELEMENT.subn("", html)
+        if not n:
+            break
+    return html
 
 
 def sanitize_html(nodes: list[LexborNode], base: str | None) -> str:
@@ -134,6 +138,5 @@ def sanitize_html(nodes: list[LexborNode], base: str | None) -> str:
     if root is None:
         return ""
     _clean_node(root, base, dropping=bool(_DROP_HINT.search(html)))
-    _drop_empty(root)
-    out = root.inner_html or ""
+    out = _drop_empty(root.inner_html or "")
     return _BLANKS.sub("\n\n", out).strip()
