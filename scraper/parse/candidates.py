@@ -1,0 +1,245 @@
+"""Title candidates of a listing page, and what the splitter asks of nodes.
+
+Headings, and links that read like titles, with their signatures (tag path with
+stable class names) and their permalinks; plus a per-page memo so that ancestor
+chains, class names and texts are read once."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from ..urls import resolve
+from . import rules
+from .dom import ClassNames, TextMemo
+
+__all__ = ["HEADING_SET", "Memo", "ancestors", "candidates", "contains", "link_of", "own_link", "signature",
+           "text_len", "title_href"]
+
+HEADING_SET = frozenset(rules.HEADINGS)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_DIGIT = re.compile(r"\d")
+
+
+def _stable_classes(node: LexborNode) -> str:
+    cls = node.attributes.get("class")
+    if not cls:
+        return ""
+    keep = []
+    for tok in cls.lower().split():
+        if _DIGIT.search(tok) or tok in rules.VOLATILE_CLASSES or tok.startswith(rules.VOLATILE_CLASS_PREFIXES):
+            continue
+        if ":" in tok or "[" in tok:  # utility-CSS variants (lg:px-0, w-[30px])
+            continue
+        keep.append(tok)
+    keep.sort()
+    return ".".join(keep[:3])
+
+
+def ancestors(node: LexborNode, stop: LexborNode) -> list[LexborNode]:
+    """Ancestors from the parent up to (excluding) ``stop``."""
+    out = []
+    p = node.parent
+    stop_id = stop.mem_id
+    while p is not None and p.mem_id != stop_id and p.tag not in ("html", "-document"):
+        out.append(p)
+        p = p.parent
+    return out
+
+
+class Memo:
+    """What one split() call asks again and again of the same nodes (ancestor
+    chains, texts, class tokens, resolved links), kept by ``mem_id``. Splitting
+    does not change the tree, so the answers stay true for the whole call."""
+
+    __slots__ = ("body", "base", "classes", "text", "_chains", "_parts", "_urls")
+
+    def __init__(self, body: LexborNode, base: str | None, classes: ClassNames, texts: TextMemo) -> None:
+        self.body = body
+        self.base = base
+        self.classes = classes
+        self.text = texts  # node_text, remembered
+        self._chains: dict[int, list[LexborNode]] = {}
+        self._parts: dict[int, str] = {}
+        self._urls: dict[str | None, str | None] = {}
+
+    def chain(self, node: LexborNode) -> list[LexborNode]:
+        """``ancestors(node, body)``; callers must not change the list."""
+        key = node.mem_id
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = ancestors(node, self.body)
+        return chain
+
+    def part(self, node: LexborNode) -> str:
+        """One step of a signature: tag and stable classes."""
+        key = node.mem_id
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = f"{node.tag}.{_stable_classes(node)}"
+        return part
+
+    def tokens(self, node: LexborNode) -> frozenset[str]:
+        """``tokens_of(node)``."""
+        return self.classes.of(node.attributes)[1]
+
+    def names(self, node: LexborNode) -> frozenset[str]:
+        """``set(classes_of(node).split())``."""
+        return self.classes.of(node.attributes)[0]
+
+    def resolve(self, href: str | None) -> str | None:
+        """``resolve(base, href)`` against the page's base."""
+        if href in self._urls:
+            return self._urls[href]
+        url = self._urls[href] = resolve(self.base, href)
+        return url
+
+
+def signature(node: LexborNode, memo: Memo) -> tuple[str, ...]:
+    part = memo.part
+    return (part(node), *map(part, memo.chain(node)))
+
+
+def text_len(text: str) -> int:
+    """Length that counts a CJK character as about three Latin ones."""
+    if text.isascii():
+        return len(text)
+    return len(text) + 2 * len(_CJK.findall(text[:300]))
+
+
+def _is_title_text(text: str, th: rules.Thresholds) -> bool:
+    if len(text) < th.min_title_chars or len(text) > 400:
+        return False
+    return not rules.NON_TITLE_TEXT.match(text)
+
+
+def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds, memo: Memo) -> bool:
+    """A bare link that reads like a title: long enough, and alone in its parent."""
+    if text_len(text) < th.long_anchor_chars:
+        return False
+    if not _CJK.search(text) and len(text.split()) < th.long_anchor_words:
+        return False
+    parent = a.parent
+    if parent is not None:
+        ptext = memo.text(parent)
+        if ptext and len(text) < 0.5 * len(ptext):
+            return False  # a link inside running text
+    return True
+
+
+_TITLE_TOKENS = frozenset({"title", "headline", "entry-title", "post-title", "article-title", "story-title",
+                           "card-title", "item-title", "news-title", "blog-title", "heading", "p-name", "u-url"})
+
+
+def _title_class(node: LexborNode, memo: Memo) -> bool:
+    """Whether the node's class or id names it a title."""
+    return bool(memo.tokens(node) & _TITLE_TOKENS)
+
+
+def _titled(a: LexborNode, memo: Memo) -> bool:
+    """A link that says it is a title, by its own class or its parent's."""
+    if _title_class(a, memo):
+        return True
+    p = a.parent
+    return p is not None and _title_class(p, memo) and len(memo.text(p)) <= len(memo.text(a)) + 3
+
+
+_LINKS_IN_HEADINGS = ", ".join(f"{h} a[href]" for h in rules.HEADINGS)
+
+
+def _inside_heading(a: LexborNode) -> bool:
+    p = a.parent
+    for _ in range(4):
+        if p is None:
+            return False
+        if p.tag in HEADING_SET:
+            return True
+        p = p.parent
+    return False
+
+
+def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo) -> list[tuple[LexborNode, str]]:
+    """Title candidates in document order, with their text."""
+    out: list[tuple[LexborNode, str]] = []
+    seen: set[int] = set()
+    # links around a heading (the heading inside is the candidate) and links in a
+    # heading (at any depth: a superset of those _inside_heading finds), in one query
+    # each rather than by looking around every link
+    wrappers = {a.mem_id for a in body.css("a[href]:has(h1, h2, h3, h4, h5, h6)")}
+    headed = {a.mem_id for a in body.css(_LINKS_IN_HEADINGS)}
+    for node in body.css("h1, h2, h3, h4, h5, h6, a[href]"):
+        text = memo.text(node)
+        if not _is_title_text(text, th):
+            continue
+        if node.tag == "a":
+            key = node.mem_id
+            if key in wrappers or (key in headed and _inside_heading(node)):
+                continue
+            if not (_titled(node, memo) or _long_anchor(node, text, th, memo)):
+                continue
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            out.append((node, text))
+    return out
+
+
+def title_href(member: LexborNode) -> str | None:
+    """The href of a title's own link: the anchor itself, inside it, or around it."""
+    if member.tag == "a":
+        return member.attributes.get("href")
+    a = member.css_first("a[href]")
+    if a is not None:
+        return a.attributes.get("href")
+    p = member.parent
+    for _ in range(3):
+        if p is None:
+            break
+        if p.tag == "a" and p.attributes.get("href"):
+            return p.attributes.get("href")
+        p = p.parent
+    return None
+
+
+def link_of(member: LexborNode, block: LexborNode, memo: Memo) -> str | None:
+    """The post's permalink: the title's own link, else a link in its block that
+    goes where a permalink would (not a tag, author or comments page)."""
+    url = memo.resolve(title_href(member))
+    if url and not url.startswith("#"):
+        return url
+    # overlay links, "read more" links, comment links: take the first permalink-ish one
+    fallback = None
+    for a in block.css("a[href]"):
+        u = memo.resolve(a.attributes.get("href"))
+        if not u:
+            continue
+        rel = (a.attributes.get("rel") or "").lower()
+        if "tag" in rel or "author" in rel or "category" in rel:
+            continue
+        if rules.COMMENT_HREF_RE.search(u):
+            if fallback is None:
+                fallback = u.split("#", 1)[0]
+            continue
+        if rules.NON_POST_HREF_RE.search(u):
+            continue
+        return u
+    return fallback
+
+
+
+def own_link(node: LexborNode) -> bool:
+    if node.tag == "a" or node.css_first("a[href]") is not None:
+        return True
+    p = node.parent
+    return p is not None and p.tag == "a"
+
+
+
+def contains(outer: LexborNode, inner: LexborNode) -> bool:
+    p = inner
+    oid = outer.mem_id
+    while p is not None:
+        if p.mem_id == oid:
+            return True
+        p = p.parent
+    return False

@@ -1,0 +1,70 @@
+"""Page chrome: navigation, sidebars, footers and widgets around the posts."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from . import rules
+from .candidates import Memo
+from .dom import raw_text
+
+__all__ = ["Chrome", "ink"]
+
+
+def ink(node: LexborNode) -> int:
+    """Characters of visible text, whitespace not counted (indentation is not text)."""
+    text = raw_text(node)
+    return len(text) - text.count(" ") - text.count("\n")
+
+
+class Chrome:
+    """Decides whether a node sits in page chrome (nav, sidebar, footer, widgets).
+
+    A class name alone is weak evidence: Blogger puts every post inside a
+    ``widget Blog`` and themes name their main column ``right-sidebar``. So an
+    ancestor only counts as chrome when it also holds a minor share of the page's
+    text: page-wide wrappers are never chrome, whatever they are called."""
+
+    def __init__(self, body: LexborNode, memo: Memo) -> None:
+        self.body = body
+        self.body_len = max(1, ink(body))
+        self._len: dict[int, int] = {}
+        self._memo = memo
+
+    def _minor(self, node: LexborNode, share: float = 0.4) -> bool:
+        n = self._len.get(node.mem_id)
+        if n is None:
+            n = ink(node)
+            self._len[node.mem_id] = n
+        return n < share * self.body_len
+
+    def classify(self, node: LexborNode | None) -> tuple[bool, bool]:
+        """(inside a chrome region, inside a main-content region) for a node's ancestry."""
+        chrome = main = False
+        p = node
+        body_id = self.body.mem_id
+        while p is not None and p.mem_id != body_id and p.tag not in ("html", "-document"):
+            toks = self._memo.tokens(p)
+            if p.tag == "main" or p.attributes.get("role") == "main" or toks & rules.MAIN_TOKENS:
+                main = True
+            if not chrome:
+                # <aside>, <nav>, <footer> and a class or id of just "sidebar" say what
+                # they are, however big they grow (a tag cloud of 800 links, a column of
+                # RSS widgets), unless the page's <main> is inside;
+                # <form> and <header> wrap whole pages on some sites, so size counts
+                names = self._memo.names(p)
+                strong = p.tag in rules.SEMANTIC_CHROME or (
+                    bool(names & rules.CHROME_NAMES) and not names & rules.MAIN_NAMES)
+                if strong and p.css_first("main, [role=main]") is None:
+                    chrome = True
+                tagged = p.tag in rules.CHROME_TAGS or (
+                    p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
+                # "widget Blog" is Blogger's main column; "widget_recent_entries" a sidebar
+                named = bool(toks & rules.CHROME_TOKENS) and not self._memo.names(p) & rules.MAIN_NAMES
+                if (tagged and self._minor(p, 0.7)) or (named and self._minor(p)):
+                    chrome = True
+            p = p.parent
+        return chrome, main
+
+    def is_chrome_block(self, node: LexborNode) -> bool:
+        return bool(self._memo.tokens(node) & rules.CHROME_TOKENS) and self._minor(node)
