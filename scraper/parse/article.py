@@ -35,7 +35,8 @@ def extract_article(html: str, url: str | None) -> Article | None:
     from trafilatura.htmlprocessing import convert_to_html
 
     from .dom import load
-    from .fields import clean_author, text_lines
+    from .fields import text_lines
+    from .meta import clean_author
     from .sanitize import sanitize_html
 
     try:

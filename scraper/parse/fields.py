@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from . import rules
-from .dates import find_date, parse_iso
-from .dom import Document, elements_of, node_text, norm, raw_text
-from .region import BELOW_BLOCK, BELOW_P_DIV, BELOW_P_DIV_LI, Region
+from .dates import find_date
+from .dom import Document, node_text, raw_text
+from .meta import author_of, comment_count, comments_of, date_of, tags_of
+from .region import Region
 from .sanitize import sanitize_html
 
 __all__ = ["Fields", "extract_fields"]
@@ -28,18 +29,11 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(more\.*\))\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")
-_ONLY_PUNCT = re.compile(r"^[\W_]*$")
-_DIGIT = re.compile(r"\d")  # every date find_date reads has one
-_CHANGED = frozenset({"updated", "modified"})
 _HEADER_FOOTER = frozenset({"header", "footer"})
-_TWO_DIGITS = re.compile(r"\d{2}")
-_NON_DIGITS = re.compile(r"\D")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _COMMENT_LINE = re.compile(r"^(?:leave\s+a\s+(?:comment|reply)|\d*\s*comments?)\W*$", re.IGNORECASE)
 _BYLINE_START = re.compile(r"^(?:posted\s+by|by|written\s+by)\b", re.IGNORECASE)
 _ODD_SPACES = re.compile(r"[\t\r\f\v\u00a0\u200b]")  # _SPACES but the plain space
-_COMMENT_TOKENS = frozenset({"comments", "comment", "comments-link", "comment-count", "comment-link",
-                             "commentcount", "comments-count", "post-comments"})
 _META_TOKENS = frozenset({
     "meta", "entry-meta", "post-meta", "postmeta", "byline", "post-info", "entry-info", "postinfo",
     "entry-footer", "post-footer", "entry-utility", "postmetadata", "post-details", "details",
@@ -47,6 +41,8 @@ _META_TOKENS = frozenset({
     "cat-links", "tag-links", "comments-link", "comment-count", "share", "sharing", "social", "readmore",
     "read-more", "more-link", "more", "post-date", "entry-date", "labels", "post-labels", "footer",
 })
+
+
 
 
 @dataclass(slots=True)
@@ -104,216 +100,6 @@ def _title_top(member: LexborNode, region: Region) -> LexborNode:
     return top
 
 
-def _date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | None, list[LexborNode]]:
-    """First date shown in the region; prefers <time> and date-classed elements."""
-    found: dict[str, str | None] = {}
-
-    def date_in(text: str) -> str | None:
-        # a parent and its only child often read the same: parse each text once
-        if text not in found:
-            found[text] = find_date(text, dayfirst=dayfirst, default_year=year)
-        return found[text]
-
-    tags, attrs, tokens, text_of = region.tags, region.attrs, region.tokens, region.text
-    times: list[int] = []
-    for first, end in region.spans():
-        if tags[first] == "time":
-            times.append(first)  # a <time> region node stands for itself
-        else:
-            times.extend(i for i in range(first + 1, end) if tags[i] == "time")
-    for i in times:
-        if tokens[i] & _CHANGED and len(times) > 1:
-            continue
-        shown = date_in(text_of(i))
-        machine = parse_iso(attrs[i].get("datetime"))
-        value = shown
-        if machine and (not shown or machine[:10] == shown[:10]):
-            value = machine if len(machine) > len(shown or "") else shown
-        if value:
-            return value, [region.els[i]]
-    for i, a in enumerate(attrs):
-        if a.get("itemprop") == "datePublished":
-            v = parse_iso(a.get("content") or a.get("datetime")) or date_in(text_of(i))
-            if v:
-                return v, [region.els[i]]
-    for i, toks in enumerate(tokens):
-        if toks and toks & rules.DATE_TOKENS and not toks & _CHANGED:
-            text = text_of(i)
-            if 4 <= len(text) <= 160:
-                v = date_in(text)
-                if v:
-                    return v, [region.els[i]]
-    # short lines anywhere in the region ("11 April, 2011 Posted by: -"); a date needs a digit
-    if not region.mentions(_DIGIT):
-        return None, []
-    below = region.below()
-    for i, tag in enumerate(tags):
-        if tag == "a" or below[i] <= BELOW_BLOCK:
-            continue
-        text = text_of(i)
-        if 4 <= len(text) <= 120:
-            v = date_in(text)
-            if v:
-                return v, [region.els[i]]
-    return None, []
-
-
-def clean_author(text: str) -> str | None:
-    """A byline's name: "Posted by: Jane Roe | 3 May" is "Jane Roe"; a byline with
-    no name ("Posted by: -", "By") is None."""
-    text = norm(text)
-    if _LABEL_ONLY.match(text):
-        return None
-    m = rules.BYLINE_RE.match(text)
-    if m:
-        text = m.group(1)
-    text = rules.AUTHOR_SPLIT_RE.split(text, maxsplit=1)[0].strip(" :|-–—,·•")
-    if not text or _ONLY_PUNCT.match(text) or len(text) > 80 or len(text.split()) > 10:
-        return None
-    if text.lower() in _NOT_NAMES:
-        return None
-    if _TWO_DIGITS.search(text):
-        return None
-    return text
-
-
-_LABEL_ONLY = re.compile(r"^(?:posted|written|published)?\s*(?:by|von|por|par)?\s*[:：]?\s*[-–—]?$", re.IGNORECASE)
-_BYLINE_IN_LINE = re.compile(
-    r"(?:^|[|·•—–]\s*|\d\s+)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", re.IGNORECASE)
-_AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-author", "h-card", "entry-author",
-                           "post-author", "author-name", "article-author", "byline-author", "post-byline",
-                           "entry-byline", "by-author", "meta-author", "author-link", "posted-by", "autor"})
-_NOT_NAMES = frozenset({"posted", "by", "author", "written", "published", "unknown", "anonymous"})
-_NAME_JOINERS = frozenset({"and", "y", "e", "et", "und", "og", "och", "en", "i", "de", "da", "del", "della", "di",
-                           "du", "der", "den", "van", "von", "le", "la", "of", "&", "dos", "das", "bin", "al"})
-
-
-def _looks_like_name(text: str) -> bool:
-    """Capitalised words (and joiners): "Gina Kolata y Benjamin Mueller", not
-    "local residents" or the rest of a headline that happens to start with "Von"."""
-    words = text.replace(",", " ").split()
-    if not words or len(words) > 10:
-        return False
-    for w in words:
-        c = w[0]
-        if w.lower() in _NAME_JOINERS or not c.isalpha() or c.isupper() or not (c.islower() or c.isupper()):
-            continue  # caseless scripts (CJK) and handles pass
-        return False
-    return True
-
-
-def _author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[LexborNode]]:
-    skip_ids = {n.mem_id for n in elements_of(skip)}
-    tags, attrs, ids, names = region.tags, region.attrs, region.ids, region.names
-    for i, a in enumerate(attrs):
-        if not a or ids[i] in skip_ids:
-            continue  # without attributes, nothing names an author
-        rel = a.get("rel")
-        if (rel and "author" in rel.lower().split()) or a.get("itemprop") == "author" or names[i] & _AUTHOR_NAMES:
-            if region.tokens[i] & {"author-bio", "authorbox", "avatar"}:
-                continue
-            n = region.els[i]
-            name = n.css_first("[itemprop=name], .fn, .p-name")
-            text = node_text(name) if name is not None else region.text(i)
-            if not text or len(text) > 200:
-                continue
-            # one of several names: the whole byline line holds them all
-            line = n.parent
-            for _ in range(2):
-                if line is None:
-                    break
-                ltext = node_text(line)
-                if len(ltext) > 160:
-                    break
-                if rules.BYLINE_RE.match(ltext):
-                    text = ltext
-                    break
-                line = line.parent
-            m = rules.BYLINE_RE.search(text)
-            value = clean_author(m.group(1) if m else text)
-            if value:
-                return value, [n]
-    below = region.below()
-    for i, tag in enumerate(tags):
-        if tag == "a" or below[i] <= BELOW_P_DIV_LI or ids[i] in skip_ids:
-            continue
-        text = region.text(i)
-        if 3 <= len(text) <= 140:
-            # the byline opens the line, or follows a date or a separator
-            m = _BYLINE_IN_LINE.search(text)
-            if m:
-                value = clean_author(m.group(1))
-                if value and _looks_like_name(value):
-                    return value, []
-    return None, []
-
-
-def _count(text: str) -> int | None:
-    # both forms of a count hold a digit; most short lines have none
-    m = rules.COMMENT_COUNT_RE.search(text) if _DIGIT.search(text) else None
-    if m:
-        raw = m.group(1) or m.group(2) or ""
-        digits = _NON_DIGITS.sub("", raw)
-        if digits:
-            return int(digits)
-    if rules.NO_COMMENTS_RE.match(text):
-        return 0
-    return None
-
-
-def _comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
-    used: list[LexborNode] = []
-    value: int | None = None
-    tags, attrs, tokens = region.tags, region.attrs, region.tokens
-    for i, tag in enumerate(tags):
-        toks = tokens[i]
-        href = attrs[i].get("href") if tag == "a" else None
-        is_link = bool(href and rules.COMMENT_HREF_RE.search(href))
-        if not (is_link or toks & _COMMENT_TOKENS):
-            continue
-        text = region.text(i)
-        if len(text) > 60:
-            continue
-        used.append(region.els[i])
-        if value is None:
-            c = _count(text)
-            if c is None and text.isdecimal() and (is_link or "count" in " ".join(toks)):
-                c = int(text)
-            value = c
-    if value is None:
-        # "Comments (3)" as plain text in a flat post
-        for i, low in enumerate(region.below()):
-            if low <= BELOW_P_DIV:
-                continue
-            text = region.text(i)
-            if 3 <= len(text) <= 40:
-                c = _count(text)
-                if c is not None:
-                    return c, used + [region.els[i]]
-    return value, used
-
-
-def _tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
-    tags: list[str] = []
-    used: list[LexborNode] = []
-    tokens = region.tokens
-    for i, tag in enumerate(region.tags):
-        if tag == "a" and "tag" in (region.attrs[i].get("rel") or "").lower().split():
-            t = region.text(i)
-            if t and t not in tags:
-                tags.append(t)
-        elif tokens[i] & rules.TAG_CONTAINER_TOKENS:
-            n = region.els[i]
-            links = n.css("a")
-            if links:
-                used.append(n)
-                for a in links:
-                    t = node_text(a)
-                    if t and t not in tags:
-                        tags.append(t)
-    return tags, used
-
-
 def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> list[str]:
     """Drop byline, date, comment, read-more and share lines from the text's ends."""
 
@@ -326,7 +112,7 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):
             return True
-        if len(line) <= 40 and (_count(line) is not None or _COMMENT_LINE.match(line)):
+        if len(line) <= 40 and (comment_count(line) is not None or _COMMENT_LINE.match(line)):
             return True
         d = find_date(line, dayfirst=dayfirst)
         if d:
@@ -429,12 +215,12 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     m = _URL_YEAR.search(link or "")
     year = int(m.group(1)) if m else None
 
-    f.date, date_nodes = _date_of(region, dayfirst, year)
+    f.date, date_nodes = date_of(region, dayfirst, year)
     if f.date is None:
         f.date = _preceding_date(nodes[0], dayfirst, year)
-    f.author, author_nodes = _author_of(region, member)
-    f.comments, comment_nodes = _comments_of(region)
-    f.tags, tag_nodes = _tags_of(region)
+    f.author, author_nodes = author_of(region, member)
+    f.comments, comment_nodes = comments_of(region)
+    f.tags, tag_nodes = tags_of(region)
 
     # what is not the post's own text
     top = _title_top(member, region)
