@@ -1,28 +1,33 @@
 # One command each: `make demo` installs and crawls the bundled demo blog;
-# `make test` installs and runs the test suite (what CI runs); `make bench` measures.
+# `make test` installs (with the test and ray extras) and runs the test suite,
+# which is what CI runs; `make bench` measures.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 EXTRAS ?= test,ray
+comma := ,
+SPEC := $(if $(EXTRAS),.[$(EXTRAS)],.)
+STAMP := $(BIN)/.installed-$(if $(EXTRAS),$(subst $(comma),-,$(EXTRAS)),base)
 
 .PHONY: install demo test bench clean
 
-$(BIN)/.installed-$(EXTRAS): pyproject.toml
+$(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(BIN)/python -m pip install --quiet -e '$(SPEC)'
 	touch $@
 
-install: $(BIN)/.installed-$(EXTRAS)
+install: $(STAMP)
 
-demo: install
+demo:
+	$(MAKE) install EXTRAS=
 	$(BIN)/scraper demo
 
 test: install
 	$(BIN)/python -m pytest -q
 
 bench:
-	$(MAKE) install EXTRAS=test,bench
+	$(MAKE) install EXTRAS=test,bench,ray
 	$(BIN)/python bench/run_all.py
 
 clean:
