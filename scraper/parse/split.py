@@ -46,9 +46,14 @@ __all__ = ["Item", "Group", "Split", "split"]
 
 
 def _url_shape(url: str | None) -> tuple[str, str, int] | None:
+    """(host, first path segment when deeper than one, depth): what permalinks of
+    one site share."""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[oops/"
+        return None
     segs = [p for p in parts.path.split("/") if p]
     return (parts.netloc.lower(), segs[0] if len(segs) > 1 else "", len(segs))
 
