@@ -1,9 +1,8 @@
 """Heuristics as data: tokens, patterns and thresholds the generic splitter uses.
 
 Nothing here names a site. Traversal code imports these tables; tune them here, and
-measure every change with ``bench/corpus_score.py``. Per-domain overrides (CSS
-selectors for one site) live in ``SiteRule`` objects passed in by the caller: an
-optional extra, never the main path.
+measure every change against the corpus (``bench/corpus_scores.py``,
+``tests/test_corpus.py``) and the golden outputs of many other pages.
 """
 
 from __future__ import annotations
@@ -201,18 +200,3 @@ class Thresholds:
     merge_score_ratio: float = 0.1  # a second group this good (disjoint, same URL shape) is kept too
     article_min_chars: int = 400     # trafilatura text this long makes a page an article
     article_max_chars: int = 2_000_000  # larger pages are not handed to trafilatura (seconds per MB)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteRule:
-    """Optional per-site override: CSS selectors that replace the generic splitter.
-
-    ``post`` selects one element per post; the others are relative to that element."""
-
-    domain: str
-    post: str
-    title: str | None = None
-    link: str | None = None
-    date: str | None = None
-    author: str | None = None
-    body: str | None = None
