@@ -2,7 +2,7 @@
 
 Nothing here names a site. Traversal code imports these tables; tune them here, and
 measure every change against the corpus (``bench/corpus_scores.py``,
-``tests/test_corpus.py``) and the golden outputs of many other pages.
+``tests/test_corpus.py``).
 """
 
 from __future__ import annotations
