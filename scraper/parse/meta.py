@@ -193,7 +193,8 @@ def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
         toks = tokens[i]
         href = attrs[i].get("href") if tag == "a" else None
         is_link = bool(href and rules.COMMENT_HREF_RE.search(href))
-        if not (is_link or toks & _COMMENT_TOKENS):
+        named = bool(toks & _COMMENT_TOKENS) or any("comment" in t for t in toks)  # "ncomments"
+        if not (is_link or named):
             continue
         text = region.text(i)
         if len(text) > 60:
@@ -201,8 +202,11 @@ def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
         used.append(region.els[i])
         if value is None:
             c = comment_count(text)
-            if c is None and text.isdecimal() and (is_link or "count" in " ".join(toks)):
-                c = int(text)
+            if c is None and text.isdecimal():
+                # a bare number in a comments bubble; its title often says "2 Comentarios"
+                title = attrs[i].get("title") or ""
+                if is_link or "count" in " ".join(toks) or comment_count(title) == int(text):
+                    c = int(text)
             value = c
     if value is None:
         # "Comments (3)" as plain text in a flat post

@@ -90,7 +90,8 @@ READ_MORE_RE = re.compile(
     r"|(?:more\s*»|mehr\s*lesen)|\(more\.*\)|\[more\]|weiterlesen"
     r"|(?:lire\s*la\s*suite|leer\s*m[aá]s|leggi\s*(?:tutto|di\s*più)|ler\s*mais|lees\s*meer|läs\s*mer|les\s*mer"
     r"|læs\s*mere|lue\s*lisää)"
-    r"|seguir\s*leyendo|zobrazit\s*článek|(?:čtěte\s*dále|číst\s*dál)"
+    r"|seguir\s*leyendo|sigue\s*leyendo|continuar\s*leyendo|ver\s*m[aá]s|voir\s*(?:la\s*)?suite"
+    r"|zobrazit\s*článek|(?:čtěte\s*dále|číst\s*dál)"
     r"|читать\s*(?:далее|полностью)|подробнее|далее|続きを読む|(?:阅读全文|阅读更多)|继续阅读|더\s*보기"
     r"|devamını\s*oku)",
     re.IGNORECASE,
@@ -113,7 +114,7 @@ NO_COMMENTS_RE = re.compile(
     r"nessun\s+commento|нет\s+комментариев|geen\s+reacties|brak\s+komentarzy)\s*[.!]?\s*$",
     re.IGNORECASE,
 )
-COMMENT_HREF_RE = re.compile(r"#(?:comments?|respond|disqus_thread|reply|comment-form|comentarios)\b|/comments?/?$",
+COMMENT_HREF_RE = re.compile(r"#(?:comment\w*|respond|disqus_thread|reply|comentarios?|commentaires)\b|/comments?/?$",
                              re.IGNORECASE)
 
 # Bylines: "Posted by: X", "By X", "Por X", "Von X", "Par X", "Автор: X".
