@@ -40,6 +40,7 @@ _META_TOKENS = frozenset({
     "dateline", "timestamp", "date", "time", "posted", "published", "author", "tags", "categories",
     "cat-links", "tag-links", "comments-link", "comment-count", "share", "sharing", "social", "readmore",
     "read-more", "more-link", "more", "post-date", "entry-date", "labels", "post-labels", "footer",
+    "article-info", "article-meta", "article-details", "entry-details", "meta-info", "post-byline",
 })
 
 

@@ -53,6 +53,8 @@ def date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | Non
         value = shown
         if machine and (not shown or machine[:10] == shown[:10]):
             value = machine if len(machine) > len(shown or "") else shown
+            if value is machine and not _TIME_SHOWN.search(shown or "") and _MIDNIGHT.match(machine[10:]):
+                value = machine[:10]  # a date stored as midnight: the page shows no time
         if value:
             return value, [region.els[i]]
     for i, a in enumerate(attrs):
@@ -104,9 +106,12 @@ def clean_author(text: str) -> str | None:
 _LABEL_ONLY = re.compile(r"^(?:posted|written|published)?\s*(?:by|von|por|par)?\s*[:：]?\s*[-–—]?$", re.IGNORECASE)
 _BYLINE_IN_LINE = re.compile(
     r"(?:^|[|·•—–]\s*|\d\s+)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", re.IGNORECASE)
+_TIME_SHOWN = re.compile(r"\d{1,2}[:h]\d{2}")
+_MIDNIGHT = re.compile(r"^T00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
 _AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-author", "h-card", "entry-author",
                            "post-author", "author-name", "article-author", "byline-author", "post-byline",
-                           "entry-byline", "by-author", "meta-author", "author-link", "posted-by", "autor"})
+                           "entry-byline", "by-author", "meta-author", "author-link", "posted-by", "autor",
+                           "avatar__name", "author-info", "post-author-name", "createdby"})
 _NOT_NAMES = frozenset({"posted", "by", "author", "written", "published", "unknown", "anonymous"})
 _NAME_JOINERS = frozenset({"and", "y", "e", "et", "und", "og", "och", "en", "i", "de", "da", "del", "della", "di",
                            "du", "der", "den", "van", "von", "le", "la", "of", "&", "dos", "das", "bin", "al"})
