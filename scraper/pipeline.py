@@ -182,19 +182,19 @@ async def run_crawl(
 
     def archived(response: Any) -> None:
         """Every exchange goes to the WARC as it happens (robots.txt, redirects, errors
-        included); the location of each final response is kept for its records."""
-        locations[response.url] = archive.write_exchange(
+        included); a page's location is kept until its records take it (only pages
+        with a body can have records, so redirects and errors are not kept)."""
+        where = archive.write_exchange(
             response.url, response.status, response.reason, response.http_version,
             list(response.headers.items()), response.raw_body, list(response.request_headers.items()),
             fetched_at=response.fetched_at)
+        if 200 <= response.status < 300 and not response.url.endswith("/robots.txt"):
+            locations[response.url] = where
 
     on_exchange = archived if archive is not None else None
     parse = _PageParser(config.parse_workers)
     async with Fetcher(config, transport=transport, on_exchange=on_exchange) as fetcher:
-
-        async def fetch(url: str, **kw: Any) -> Any:
-            return await fetcher.fetch(url, **kw)
-
+        fetch = fetcher.fetch
 
         async def follow(post: Post) -> Post:
             from .parse.article import extract_article

@@ -221,6 +221,15 @@ def _inside(node: LexborNode, ids: dict[int, LexborNode]) -> bool:
     return False
 
 
+def decompose_outermost(nodes: list[LexborNode], keep: set[int] | frozenset[int] = frozenset()) -> None:
+    """Remove nodes (but those in ``keep``), outermost only. Nesting is settled
+    before anything is removed: a node inside a removed one went with it, memory
+    and all, and must not be touched again; Lexbor may also list a node twice."""
+    chosen = {n.mem_id: n for n in nodes if n.mem_id not in keep}
+    for node in [n for n in chosen.values() if not _inside(n, chosen)]:
+        node.decompose()
+
+
 def _clean(tree: LexborHTMLParser) -> None:
     """Remove non-content and hidden elements; mark block ends with blank lines.
 
@@ -242,10 +251,7 @@ def _clean(tree: LexborHTMLParser) -> None:
                 hidden[node.mem_id] = node
         elif _HIDDEN_STYLE.search(node.attributes.get("style") or ""):
             hidden[node.mem_id] = node
-    # outermost only: a node inside one already removed went with it (its memory too)
-    outer = [n for n in hidden.values() if not _inside(n, hidden)]
-    for node in outer:
-        node.decompose()
+    decompose_outermost(list(hidden.values()))
     body = tree.body
     if body is None:
         return

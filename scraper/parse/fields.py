@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from . import rules
 from .dates import find_date
-from .dom import Document, node_text, raw_text
+from .dom import Document, decompose_outermost, node_text, raw_text
 from .meta import author_of, comment_count, comments_of, date_of, tags_of
 from .region import Region
 from .sanitize import sanitize_html
@@ -230,7 +230,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     meta, read_more = _meta_elements(region, len(f.title or ""))
     drop += meta
     del region  # its nodes are about to go
-    _decompose_all(drop, region_ids)
+    decompose_outermost(drop, region_ids)
     if top.mem_id in region_ids:
         # the title is a region node of its own (flat posts): the text is the rest
         nodes = [n for n in nodes if n.mem_id != top.mem_id]
@@ -257,28 +257,6 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
         f.html = sanitize_html(nodes, doc.base_url) or None
     f.full_text = bool(f.text) and not read_more
     return f
-
-
-def _decompose_all(drop: list[LexborNode], keep: set[int]) -> None:
-    """Remove nodes, outermost first; a node inside one already removed is skipped
-    (its memory went with its ancestor)."""
-    ids = {n.mem_id for n in drop} - keep
-    done: set[int] = set()
-    for n in drop:
-        if n.mem_id not in ids or n.mem_id in done:
-            continue
-        p, nested = n.parent, False
-        while p is not None:
-            if p.mem_id in ids:
-                nested = True
-                break
-            p = p.parent
-        if not nested:
-            done.add(n.mem_id)
-    for n in drop:
-        if n.mem_id in done:
-            done.discard(n.mem_id)
-            n.decompose()
 
 
 def _preceding_date(first: LexborNode, dayfirst: bool, year: int | None) -> str | None:
