@@ -132,17 +132,25 @@ _TITLE_TOKENS = frozenset({"title", "headline", "entry-title", "post-title", "ar
                            "card-title", "item-title", "news-title", "blog-title", "heading", "p-name", "u-url"})
 
 
-def _title_class(node: LexborNode, memo: Memo) -> bool:
-    """Whether the node's class or id names it a title."""
-    return bool(memo.tokens(node) & _TITLE_TOKENS)
+# Every name in _TITLE_TOKENS holds one of these words, so an element whose class
+# or id holds none of them (ASCII case ignored, as str.lower() does for these
+# letters) cannot be title-classed: one query finds the few that may be.
+_TITLE_SUPERSET = ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in ("title", "headline", "heading",
+                                                                                 "p-name", "u-url"))
 
 
-def _titled(a: LexborNode, memo: Memo) -> bool:
+def _title_class(node: LexborNode, memo: Memo, maybe: set[int]) -> bool:
+    """Whether the node's class or id names it a title. ``maybe``: the ``mem_id``
+    of every element that could be (from _TITLE_SUPERSET)."""
+    return node.mem_id in maybe and bool(memo.tokens(node) & _TITLE_TOKENS)
+
+
+def _titled(a: LexborNode, memo: Memo, maybe: set[int]) -> bool:
     """A link that says it is a title, by its own class or its parent's."""
-    if _title_class(a, memo):
+    if _title_class(a, memo, maybe):
         return True
     p = a.parent
-    return p is not None and _title_class(p, memo) and len(memo.text(p)) <= len(memo.text(a)) + 3
+    return p is not None and _title_class(p, memo, maybe) and len(memo.text(p)) <= len(memo.text(a)) + 3
 
 
 _LINKS_IN_HEADINGS = ", ".join(f"{h} a[href]" for h in rules.HEADINGS)
@@ -168,6 +176,7 @@ def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo) -> list[tuple
     # each rather than by looking around every link
     wrappers = {a.mem_id for a in body.css("a[href]:has(h1, h2, h3, h4, h5, h6)")}
     headed = {a.mem_id for a in body.css(_LINKS_IN_HEADINGS)}
+    maybe_titled = {n.mem_id for n in body.css(_TITLE_SUPERSET)}
     for node in body.css("h1, h2, h3, h4, h5, h6, a[href]"):
         text = memo.text(node)
         if not _is_title_text(text, th):
@@ -176,7 +185,7 @@ def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo) -> list[tuple
             key = node.mem_id
             if key in wrappers or (key in headed and _inside_heading(node)):
                 continue
-            if not (_titled(node, memo) or _long_anchor(node, text, th, memo)):
+            if not (_titled(node, memo, maybe_titled) or _long_anchor(node, text, th, memo)):
                 continue
         if node.mem_id not in seen:
             seen.add(node.mem_id)

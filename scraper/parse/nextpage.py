@@ -8,6 +8,8 @@ previous page, to the page itself, to a post, or to a calendar.
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from ..urls import canonical_url, is_http_url, resolve, same_site
@@ -15,6 +17,8 @@ from . import rules
 from .dom import ClassNames, Document, TextMemo, node_text
 
 __all__ = ["find_next", "page_number"]
+
+_DIGIT = re.compile(r"\d")
 
 _NEXT_CLASS = frozenset({"next", "older", "nextpostslink", "next-page", "pagination-next", "nav-previous",
                          "next_page", "nextpage", "page-next", "older-posts", "older-entries", "pager-next",
@@ -164,6 +168,8 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
     if body is None:
         return scored[0][2] if scored else None
     here_page = page_number(here) if here else None
+    expected = (here_page or 1) + 1
+    base_digit = bool(base and _DIGIT.search(base))  # a relative link's URL takes the base's digits
     anchors = body.css("a[href]")
     text_of = texts or TextMemo()
     classes = doc.classes
@@ -193,12 +199,18 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
         if score < 5 and not (_PREV_CLASS.isdisjoint(own) and _PREV_CLASS.isdisjoint(up)):
             continue
         score += bonus
-        url = resolve(base, attrs.get("href"))
+        href = attrs.get("href") or ""
+        if score == 0 and not _DIGIT.search(href) and (not base_digit or href.startswith(("/", "http:", "https:"))):
+            continue  # a plain link in a pager, to a URL with no page number
+        url = resolve(base, href)
+        if not url:
+            continue
+        num = page_number(url)
+        if score == 0 and num != expected:
+            continue  # a plain link in a pager: only its page number could carry it
         if not _acceptable(url, here, here_canonical, posts):
             continue
-        num = page_number(url)  # type: ignore[arg-type]
         if num is not None:
-            expected = (here_page or 1) + 1
             if num == expected:
                 score += 1.5
             elif here_page is not None and num <= here_page:
