@@ -6,6 +6,7 @@ Each reader returns its value and the nodes it was read from, so that
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -106,6 +107,8 @@ def clean_author(text: str) -> str | None:
 _LABEL_ONLY = re.compile(r"^(?:posted|written|published)?\s*(?:by|von|por|par)?\s*[:：]?\s*[-–—]?$", re.IGNORECASE)
 _BYLINE_IN_LINE = re.compile(
     r"(?:^|[|·•—–]\s*|\d\s+)(?:posted\s+by|written\s+by|author|by|por|von|par)\s*[:：]?\s+(.+)", re.IGNORECASE)
+# Every text _BYLINE_IN_LINE matches holds one of these.
+_BYLINE_WORDS = ("author", "by", "por", "von", "par")
 _TIME_SHOWN = re.compile(r"\d{1,2}[:h]\d{2}")
 _MIDNIGHT = re.compile(r"^T00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
 _AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-author", "h-card", "entry-author",
@@ -162,6 +165,8 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
             value = clean_author(m.group(1) if m else text)
             if value:
                 return value, [n]
+    if not region.mentions_word(_BYLINE_WORDS):
+        return None, []
     below = region.below()
     for i, tag in enumerate(tags):
         if tag == "a" or below[i] <= BELOW_P_DIV_LI or ids[i] in skip_ids:
@@ -190,6 +195,20 @@ def comment_count(text: str) -> int | None:
     return None
 
 
+# Every text that COMMENT_COUNT_RE or NO_COMMENTS_RE matches holds one of these
+# (each of rules.COMMENT_WORDS holds one).
+_COMMENT_WORDS = ("comment", "respons", "repl", "respuesta", "comentario", "kommentar", "kommentti", "reactie",
+                  "komentá", "komentarz", "коммент", "коментар", "コメント", "评论", "評論", "留言", "댓글", "yorum",
+                  "hozzászólás")
+
+
+@lru_cache(maxsize=4096)
+def _comment_named(tokens: frozenset[str]) -> bool:
+    """Class tokens that name a comment count ("comments-link", "ncomments"). A pure
+    function of a page template's few class sets, so it is remembered."""
+    return bool(tokens & _COMMENT_TOKENS) or any("comment" in t for t in tokens)
+
+
 def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
     used: list[LexborNode] = []
     value: int | None = None
@@ -198,8 +217,7 @@ def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
         toks = tokens[i]
         href = attrs[i].get("href") if tag == "a" else None
         is_link = bool(href and rules.COMMENT_HREF_RE.search(href))
-        named = bool(toks & _COMMENT_TOKENS) or any("comment" in t for t in toks)  # "ncomments"
-        if not (is_link or named):
+        if not (is_link or (toks and _comment_named(toks))):
             continue
         text = region.text(i)
         if len(text) > 60:
@@ -213,7 +231,7 @@ def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
                 if is_link or "count" in " ".join(toks) or comment_count(title) == int(text):
                     c = int(text)
             value = c
-    if value is None:
+    if value is None and region.mentions_word(_COMMENT_WORDS):
         # "Comments (3)" as plain text in a flat post
         for i, low in enumerate(region.below()):
             if low <= BELOW_P_DIV:

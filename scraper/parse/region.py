@@ -32,7 +32,7 @@ class Region:
     node first, then its descendants), with per-element facts cached by index."""
 
     __slots__ = ("els", "tags", "attrs", "ids", "roots", "root_ids", "names", "tokens", "_raw", "_text", "_below",
-                 "_index")
+                 "_index", "_lower")
 
     def __init__(self, nodes: list[LexborNode], classes: ClassNames) -> None:
         els: list[LexborNode] = []
@@ -56,6 +56,7 @@ class Region:
         self.tokens: list[frozenset[str]] = [t for _, t in named]
         self._below: list[int] | None = None
         self._index: dict[int, int] | None = None
+        self._lower: str | None = None
 
     def __len__(self) -> int:
         return len(self.els)
@@ -122,3 +123,15 @@ class Region:
         is a piece of its region node's: a character absent from these is absent
         from all of them."""
         return any(pattern.search(self.raw(i)) for i in self.roots)
+
+    def mentions_word(self, words: tuple[str, ...]) -> bool:
+        """Whether a region node's text holds one of these lower-case words, as
+        ``re.search(word, text, re.IGNORECASE)`` would find it: a substring test on
+        the lower-cased text is several times faster than a case-blind pattern."""
+        low = self._lower
+        if low is None:
+            low = "\n".join(self.raw(i) for i in self.roots).lower()
+            if "\u017f" in low:
+                low = low.replace("\u017f", "s")  # the long s, which re matches as "s"
+            self._lower = low
+        return any(w in low for w in words)
