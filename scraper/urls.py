@@ -45,6 +45,10 @@ def resolve(base: str | None, href: str | None) -> str | None:
         return href
     if _plain_absolute(href) and _parses(base):
         return href  # what urljoin gives back for it, without parsing both URLs
+    if _plain_rooted(href):
+        origin = _origin(base)
+        if origin is not None:
+            return origin + href  # what urljoin gives for "/path?query" on that base
     try:
         return urljoin(base, href)
     except ValueError:
@@ -70,6 +74,39 @@ def _plain_absolute(href: str) -> bool:
         return False
     _, mark, query = head.partition("?")
     return not mark or bool(query)
+
+
+def _plain_rooted(href: str) -> bool:
+    """A path-absolute link ("/2011/04/post?x=1") that ``urljoin`` puts after the
+    base's scheme and host unchanged: the same conditions as ``_plain_absolute``,
+    and no dot segment for it to remove."""
+    if not href.startswith("/") or href.startswith("//") or "/." in href:
+        return False
+    if not href.isascii() or _NOT_PLAIN.search(href):
+        return False
+    head, hash_, fragment = href.partition("#")
+    if hash_ and not fragment:
+        return False
+    _, mark, query = head.partition("?")
+    return not mark or bool(query)
+
+
+def _origin(base: str) -> str | None:
+    """"http(s)://host[:port]" of a base ``urljoin`` reads as it is, else None."""
+    if base.startswith("https://"):
+        start = 8
+    elif base.startswith("http://"):
+        start = 7
+    else:
+        return None
+    end = len(base)
+    for mark in "/?#":
+        i = base.find(mark, start)
+        if i != -1 and i < end:
+            end = i
+    if end == start or not base.isascii() or _NOT_PLAIN.search(base, 0, end) or not _parses(base):
+        return None
+    return base[:end]
 
 
 def _parses(url: str) -> bool:
