@@ -21,6 +21,9 @@ def is_http_url(url: str | None) -> bool:
     """True for absolute http(s) URLs: the only schemes the crawler will fetch."""
     if not url:
         return False
+    host = _plain_host(url)
+    if host is not None:
+        return bool(host)
     try:
         parts = urlsplit(url)
         return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
@@ -109,6 +112,26 @@ def _origin(base: str) -> str | None:
     return base[:end]
 
 
+def _plain_host(url: str) -> str | None:
+    """``urlsplit(url).hostname`` lower-cased, read straight off a plain http(s) URL
+    (lower-case scheme, ASCII, nothing urlsplit would strip or refuse, no IPv6
+    brackets); None when the URL is not that plain and must be parsed."""
+    if url.startswith("https://"):
+        start = 8
+    elif url.startswith("http://"):
+        start = 7
+    else:
+        return None
+    if not url.isascii() or _NOT_PLAIN.search(url):
+        return None
+    end = len(url)
+    for mark in "/?#":
+        i = url.find(mark, start, end)
+        if i != -1:
+            end = i
+    return url[start:end].rpartition("@")[2].partition(":")[0].lower()
+
+
 def _parses(url: str) -> bool:
     """Whether ``urljoin`` can read the URL (it raises on a malformed host)."""
     try:
@@ -150,6 +173,9 @@ def canonical_url(url: str) -> str:
 
 def host_of(url: str) -> str:
     """Lower-case host name of a URL, without port; "" when there is none."""
+    host = _plain_host(url)
+    if host is not None:
+        return host
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.urls import canonical_url, resolve, same_site
+from scraper.urls import canonical_url, host_of, is_http_url, resolve, same_site
 
 BASES = ["https://blog.example.com/tag/civil-society/", "http://example.org", "https://example.org:8443/a/b?page=2",
          "https://user@example.org/x#frag", "HTTPS://Example.org/A/", "https://example.org/a/b/c.html?x=1#y",
@@ -55,3 +55,23 @@ def test_canonical_and_same_site() -> None:
     assert canonical_url("HTTPS://Example.org:443/a?utm_source=x&id=2#f") == "https://example.org/a?id=2"
     assert same_site("https://www.example.org/a", "https://example.org/b")
     assert not same_site("https://example.org/a", "https://example.net/a")
+
+
+_HOSTS = st.sampled_from(["example.org", "Example.ORG", "a.b.example.org", "u:p@example.org", "example.org:8080",
+                          "@example.org", "example.org:", "", "[::1]", "127.0.0.1:80", "exa mple.org", "é.org",
+                          "example.org\t", "x@y@example.org"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "", "//"]), host=_HOSTS,
+       rest=st.sampled_from(["", "/", "/a?b#c", "?q=1", "#f", "/a:b@c", "/%41"]))
+def test_host_helpers_agree_with_urlsplit(scheme: str, host: str, rest: str) -> None:
+    url = scheme + host + rest
+    try:
+        parts = urlsplit(url)
+        expected_host = (parts.hostname or "").lower()
+        expected_http = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        expected_host, expected_http = "", False
+    assert host_of(url) == expected_host
+    assert is_http_url(url) == expected_http
