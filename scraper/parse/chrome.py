@@ -29,6 +29,7 @@ class Chrome:
         self.body = body
         self.body_len = max(1, ink(body))
         self._len: dict[int, int] = {}
+        self._verdicts: dict[int, tuple[bool, bool]] = {}
         self._memo = memo
 
     def _minor(self, node: LexborNode, share: float = 0.4) -> bool:
@@ -39,32 +40,43 @@ class Chrome:
         return n < share * self.body_len
 
     def classify(self, node: LexborNode | None) -> tuple[bool, bool]:
-        """(inside a chrome region, inside a main-content region) for a node's ancestry."""
-        chrome = main = False
+        """(inside a chrome region, inside a main-content region) for a node's ancestry.
+
+        The answer for a node is its own verdict or its parent's answer, so each
+        answer is kept: the groups of a page share most of their ancestry."""
+        path: list[LexborNode] = []
+        known: tuple[bool, bool] | None = None
         p = node
         body_id = self.body.mem_id
         while p is not None and p.mem_id != body_id and p.tag not in ("html", "-document"):
-            toks = self._memo.tokens(p)
-            if p.tag == "main" or p.attributes.get("role") == "main" or toks & rules.MAIN_TOKENS:
-                main = True
-            if not chrome:
-                # <aside>, <nav>, <footer> and a class or id of just "sidebar" say what
-                # they are, however big they grow (a tag cloud of 800 links, a column of
-                # RSS widgets), unless the page's <main> is inside;
-                # <form> and <header> wrap whole pages on some sites, so size counts
-                names = self._memo.names(p)
-                strong = p.tag in rules.SEMANTIC_CHROME or (
-                    bool(names & rules.CHROME_NAMES) and not names & rules.MAIN_NAMES)
-                if strong and p.css_first("main, [role=main]") is None:
-                    chrome = True
-                tagged = p.tag in rules.CHROME_TAGS or (
-                    p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
-                # "widget Blog" is Blogger's main column; "widget_recent_entries" a sidebar
-                named = bool(toks & rules.CHROME_TOKENS) and not self._memo.names(p) & rules.MAIN_NAMES
-                if (tagged and self._minor(p, 0.7)) or (named and self._minor(p)):
-                    chrome = True
+            known = self._verdicts.get(p.mem_id)
+            if known is not None:
+                break
+            path.append(p)
             p = p.parent
+        chrome, main = known or (False, False)
+        for q in reversed(path):
+            c, m = self._own_verdict(q)
+            chrome, main = chrome or c, main or m
+            self._verdicts[q.mem_id] = (chrome, main)
         return chrome, main
+
+    def _own_verdict(self, p: LexborNode) -> tuple[bool, bool]:
+        """(chrome, main) as the node itself says, whatever its ancestors say."""
+        toks = self._memo.tokens(p)
+        names = self._memo.names(p)
+        main = p.tag == "main" or p.attributes.get("role") == "main" or bool(toks & rules.MAIN_TOKENS)
+        # <aside>, <nav>, <footer> and a class or id of just "sidebar" say what they
+        # are, however big they grow (a tag cloud of 800 links, a column of RSS
+        # widgets), unless the page's <main> is inside;
+        strong = p.tag in rules.SEMANTIC_CHROME or (bool(names & rules.CHROME_NAMES) and not names & rules.MAIN_NAMES)
+        if strong and p.css_first("main, [role=main]") is None:
+            return True, main
+        # <form> and <header> wrap whole pages on some sites, so size counts;
+        # "widget Blog" is Blogger's main column, "widget_recent_entries" a sidebar
+        tagged = p.tag in rules.CHROME_TAGS or (p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
+        named = bool(toks & rules.CHROME_TOKENS) and not names & rules.MAIN_NAMES
+        return (tagged and self._minor(p, 0.7)) or (named and self._minor(p)), main
 
     def is_chrome_block(self, node: LexborNode) -> bool:
         return bool(self._memo.tokens(node) & rules.CHROME_TOKENS) and self._minor(node)
