@@ -5,7 +5,8 @@ plus the offset when the page states one. The local date is kept as printed (no
 conversion to UTC), because that is the date readers see. Relative dates ("yesterday",
 "gestern", "3 hours ago") give None: they depend on when the page was served.
 
-Month names come from dateparser's CLDR-derived tables, loaded once on first use.
+Month names come from dateparser's CLDR-derived tables, generated into
+``month_names.py``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,19 @@ _RELATIVE_RE = re.compile(
 @lru_cache(maxsize=1)
 def _month_table() -> tuple[re.Pattern[str], dict[str, int]]:
     """Month name -> number for every language in LANGUAGES, and one regex of them all."""
+    from .month_names import MONTH_NAMES
+
+    names = MONTH_NAMES
+    return re.compile(rf"(?<!\w)({_month_alternation(names)})\.?(?!\w)", re.IGNORECASE), names
+
+
+def month_names_from_dateparser() -> dict[str, int]:
+    """Month name -> number for LANGUAGES as dateparser's CLDR-derived tables give
+    them: what ``month_names.py`` holds, built from the installed dateparser
+    (importing it costs a one-off ``scraper parse`` some 60 ms, so the parser reads
+    the generated module instead). A name two months share goes to the first
+    language's month, as LANGUAGES orders them; the order is kept (the regex built
+    from the names depends on it)."""
     import importlib
 
     names: dict[str, int] = {}
@@ -60,7 +74,21 @@ def _month_table() -> tuple[re.Pattern[str], dict[str, int]]:
                 word = word.lower().rstrip(".")
                 if len(word) >= 3 and not word.isdigit():
                     names.setdefault(word, number)
-    return re.compile(rf"(?<!\w)({_month_alternation(names)})\.?(?!\w)", re.IGNORECASE), names
+    return names
+
+
+def write_month_names(path: str) -> None:
+    """Regenerate ``month_names.py`` from the installed dateparser."""
+    names = list(month_names_from_dateparser().items())
+    lines = ['"""Month names of dates.LANGUAGES, generated from dateparser\'s CLDR-derived tables',
+             "(BSD-3-Clause; CLDR data under the Unicode licence) by",
+             "``scraper.parse.dates.write_month_names(path)``. Do not edit; regenerate.", '"""', "",
+             "MONTH_NAMES: dict[str, int] = {"]
+    for i in range(0, len(names), 8):
+        lines.append("    " + " ".join(f"{w!r}: {n}," for w, n in names[i:i + 8]))
+    lines.append("}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def _month_alternation(names: dict[str, int]) -> str:
@@ -256,3 +284,4 @@ def parse_date(text: str | None, *, dayfirst: bool = True, default_year: int | N
     if found is None and _RELATIVE_RE.search(text):
         return None
     return found
+
