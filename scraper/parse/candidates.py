@@ -53,7 +53,7 @@ class Memo:
     chains, texts, class tokens, resolved links), kept by ``mem_id``. Splitting
     does not change the tree, so the answers stay true for the whole call."""
 
-    __slots__ = ("body", "base", "classes", "text", "_chains", "_parts", "_urls")
+    __slots__ = ("body", "base", "classes", "text", "_chains", "_parts", "_urls", "_title_urls")
 
     def __init__(self, body: LexborNode, base: str | None, classes: ClassNames, texts: TextMemo) -> None:
         self.body = body
@@ -63,6 +63,7 @@ class Memo:
         self._chains: dict[int, list[LexborNode]] = {}
         self._parts: dict[int, str] = {}
         self._urls: dict[str | None, str | None] = {}
+        self._title_urls: dict[int, str | None] = {}
 
     def chain(self, node: LexborNode) -> list[LexborNode]:
         """``ancestors(node, body)``; callers must not change the list."""
@@ -87,6 +88,15 @@ class Memo:
     def names(self, node: LexborNode) -> frozenset[str]:
         """``set(classes_of(node).split())``."""
         return self.classes.of(node.attributes)[0]
+
+    def title_url(self, node: LexborNode) -> str | None:
+        """``resolve(base, title_href(node))``: asked of one heading by every group
+        whose blocks hold it."""
+        key = node.mem_id
+        if key in self._title_urls:
+            return self._title_urls[key]
+        url = self._title_urls[key] = self.resolve(title_href(node))
+        return url
 
     def resolve(self, href: str | None) -> str | None:
         """``resolve(base, href)`` against the page's base."""
@@ -213,7 +223,7 @@ def title_href(member: LexborNode) -> str | None:
 def link_of(member: LexborNode, block: LexborNode, memo: Memo) -> str | None:
     """The post's permalink: the title's own link, else a link in its block that
     goes where a permalink would (not a tag, author or comments page)."""
-    url = memo.resolve(title_href(member))
+    url = memo.title_url(member)
     if url and not url.startswith("#"):
         return url
     # overlay links, "read more" links, comment links: take the first permalink-ish one

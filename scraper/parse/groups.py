@@ -20,7 +20,6 @@ from .candidates import (
     link_of,
     own_link,
     text_len,
-    title_href,
 )
 from .chrome import Chrome
 from .dom import Document
@@ -60,7 +59,7 @@ def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], memo:
     for c in block.css("h1, h2, h3, h4, h5, h6"):
         if c.mem_id not in cand_ids:
             continue
-        url = memo.resolve(title_href(c))
+        url = memo.title_url(c)
         if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0] and (not own or same_site(url, own)):
             count += 1
     return count
