@@ -14,7 +14,7 @@ from ..urls import resolve
 from . import rules
 from .dom import ClassNames, TextMemo
 
-__all__ = ["HEADING_SET", "Memo", "ancestors", "candidates", "contains", "link_of", "own_link", "signature",
+__all__ = ["HEADING_SET", "Memo", "candidates", "contains", "link_of", "own_link", "signature",
            "text_len", "title_href"]
 
 HEADING_SET = frozenset(rules.HEADINGS)
@@ -37,41 +37,60 @@ def _stable_classes(node: LexborNode) -> str:
     return ".".join(keep[:3])
 
 
-def ancestors(node: LexborNode, stop: LexborNode) -> list[LexborNode]:
-    """Ancestors from the parent up to (excluding) ``stop``."""
-    out = []
-    p = node.parent
-    stop_id = stop.mem_id
-    while p is not None and p.mem_id != stop_id and p.tag not in ("html", "-document"):
-        out.append(p)
-        p = p.parent
-    return out
-
-
 class Memo:
     """What one split() call asks again and again of the same nodes (ancestor
     chains, texts, class tokens, resolved links), kept by ``mem_id``. Splitting
     does not change the tree, so the answers stay true for the whole call."""
 
-    __slots__ = ("body", "base", "classes", "text", "_chains", "_parts", "_urls", "_title_urls")
+    __slots__ = ("body", "base", "classes", "text", "_chains", "_up", "_parts", "_urls", "_title_urls")
 
     def __init__(self, body: LexborNode, base: str | None, classes: ClassNames, texts: TextMemo) -> None:
         self.body = body
         self.base = base
         self.classes = classes
         self.text = texts  # node_text, remembered
-        self._chains: dict[int, list[LexborNode]] = {}
+        # per node: its ancestors and their signature parts; per ancestor: the same
+        # with itself in front
+        self._chains: dict[int, tuple[list[LexborNode], tuple[str, ...]]] = {}
+        self._up: dict[int, tuple[list[LexborNode], tuple[str, ...]]] = {}
         self._parts: dict[int, str] = {}
         self._urls: dict[str | None, str | None] = {}
         self._title_urls: dict[int, str | None] = {}
 
     def chain(self, node: LexborNode) -> list[LexborNode]:
-        """``ancestors(node, body)``; callers must not change the list."""
+        """The node's ancestors, from its parent up to (not including) the body;
+        callers must not change the list."""
+        return self._above(node)[0]
+
+    def signature(self, node: LexborNode) -> tuple[str, ...]:
+        """The parts of the node and of its ancestors up to the body."""
+        return (self.part(node), *self._above(node)[1])
+
+    def _above(self, node: LexborNode) -> tuple[list[LexborNode], tuple[str, ...]]:
+        """(ancestors, their parts) of a node. Titles of one listing share most of
+        their ancestry, so each ancestor's own answer is kept and the walk up stops
+        at the first ancestor already seen."""
         key = node.mem_id
-        chain = self._chains.get(key)
-        if chain is None:
-            chain = self._chains[key] = ancestors(node, self.body)
-        return chain
+        hit = self._chains.get(key)
+        if hit is not None:
+            return hit
+        path: list[LexborNode] = []
+        known: tuple[list[LexborNode], tuple[str, ...]] = ([], ())
+        stop_id = self.body.mem_id
+        p = node.parent
+        while p is not None and p.mem_id != stop_id and p.tag not in ("html", "-document"):
+            seen = self._up.get(p.mem_id)
+            if seen is not None:
+                known = seen
+                break
+            path.append(p)
+            p = p.parent
+        chain, parts = known
+        for q in reversed(path):
+            chain, parts = [q, *chain], (self.part(q), *parts)
+            self._up[q.mem_id] = (chain, parts)
+        self._chains[key] = (chain, parts)
+        return chain, parts
 
     def part(self, node: LexborNode) -> str:
         """One step of a signature: tag and stable classes."""
@@ -107,8 +126,7 @@ class Memo:
 
 
 def signature(node: LexborNode, memo: Memo) -> tuple[str, ...]:
-    part = memo.part
-    return (part(node), *map(part, memo.chain(node)))
+    return memo.signature(node)
 
 
 def text_len(text: str) -> int:
