@@ -238,7 +238,8 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
         for m, link, region in zip(g.members, g.links, regions(g, th, memo)):
             items.append(Item(title=m, link=link, nodes=region))
     if len(chosen) > 1:
-        order = {n.mem_id: i for i, n in enumerate(body.traverse())}
+        # every title is a candidate, and candidates come in document order
+        order = {c.mem_id: i for i, (c, _) in enumerate(cands)}
         items.sort(key=lambda it: order.get(it.title.mem_id, 0))
     # the same permalink twice (a hero and its repeat): keep the first
     out: list[Item] = []
