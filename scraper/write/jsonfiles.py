@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import msgspec
@@ -17,7 +18,7 @@ import msgspec
 from ..errors import RecordError
 from ..records import Post, from_json, to_json
 from ..urls import host_of
-from .atomic import atomic_write_bytes, make_dirs
+from .atomic import atomic_write_bytes, make_dirs, remove_stale_temps
 
 __all__ = ["JsonDirWriter", "record_host", "safe_host"]
 
@@ -56,6 +57,10 @@ class JsonDirWriter:
         self.root = Path(root)
         self.pretty = pretty
         self.keep_revisions = keep_revisions
+        # temp files older than this writer were left by a killed run: each
+        # directory is swept of them the first time this writer writes there
+        self._opened_at = time.time()
+        self._swept: set[Path] = set()
 
     def path_for(self, post: Post) -> Path:
         return self.root / record_host(post) / f"{post.id}.json"
@@ -93,6 +98,10 @@ class JsonDirWriter:
         atomic_write_bytes(path.with_name(f"{post.id}.r{revision}.json"), old)
 
     def _ensure_dir(self, directory: Path) -> None:
-        if directory.is_dir():
+        if directory in self._swept:
             return
-        make_dirs(directory)
+        if directory.is_dir():
+            remove_stale_temps(directory, self._opened_at)
+        else:
+            make_dirs(directory)
+        self._swept.add(directory)
