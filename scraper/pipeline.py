@@ -186,8 +186,8 @@ async def run_crawl(
         with a body can have records, so redirects and errors are not kept)."""
         where = archive.write_exchange(
             response.url, response.status, response.reason, response.http_version,
-            list(response.headers.items()), response.raw_body, list(response.request_headers.items()),
-            fetched_at=response.fetched_at)
+            response.header_lines or list(response.headers.items()), response.raw_body,
+            list(response.request_headers.items()), fetched_at=response.fetched_at, truncated=response.truncated)
         if 200 <= response.status < 300 and not response.url.endswith("/robots.txt"):
             locations[response.url] = where
 

@@ -302,6 +302,18 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _page(f"{kind} over"))
         if kind == "500":
             return self._send(500, b"broken", "text/plain")
+        if kind == "big-error":
+            return self._send(500, b"E" * 100_000, "text/plain")
+        if kind == "cookies":  # a header sent twice, which a dict of headers would merge
+            body = _page("cookies")
+            self.send_response(200)
+            for header in ("Content-Type: text/html", "Set-Cookie: a=1; Path=/", "Set-Cookie: b=2; Path=/",
+                           f"Content-Length: {len(body)}"):
+                name, _, value = header.partition(": ")
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+            return None
         if kind == "status":
             return self._send(int(arg), _page(f"status {arg}"))
         if kind == "slow":

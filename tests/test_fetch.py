@@ -186,3 +186,72 @@ def test_each_redirect_hop_is_checked_against_robots(fault, fake_time):
     exc, _ = fetch(fault.url("/_fault/redirect?to=/fetchtest/private/"), fake_time)
     assert isinstance(exc, RobotsDenied) and exc.url == fault.url("/fetchtest/private/")
     assert not fault.hits("/fetchtest/private/")
+
+
+# --- what the archive sees --------------------------------------------------------------
+
+
+def fetch_archived(url: str, fake_time: Any, **kw: Any) -> tuple[Response | Exception, list[Response]]:
+    """Fetch with an on_exchange hook, as a crawl with --warc does; return the outcome
+    and every exchange the hook saw."""
+    seen: list[Response] = []
+
+    async def go() -> Response | Exception:
+        async with Fetcher(config(), clock=fake_time.clock, sleep=fake_time.sleep, on_exchange=seen.append) as f:
+            try:
+                return await f.fetch(url, **kw)
+            except Exception as exc:  # noqa: BLE001 (returned for the test to inspect)
+                return exc
+
+    return asyncio.run(go()), seen
+
+
+def _page_exchanges(seen: list[Response]) -> list[Response]:
+    return [r for r in seen if not r.url.endswith("/robots.txt")]
+
+
+def test_an_error_page_is_archived_with_its_body(fault, fake_time):
+    exc, seen = fetch_archived(fault.url("/_fault/500"), fake_time)
+    assert isinstance(exc, TransientFetch)
+    tries = _page_exchanges(seen)
+    assert len(tries) == 3  # each try is an exchange of its own
+    assert all(r.status == 500 and r.raw_body == b"broken" and r.truncated is None for r in tries)
+
+
+def test_a_large_error_page_is_cut_and_marked(fault, fake_time):
+    from scraper.fetch.client import ERROR_BODY_CAP
+
+    exc, seen = fetch_archived(fault.url("/_fault/big-error"), fake_time)
+    assert isinstance(exc, TransientFetch)
+    first = _page_exchanges(seen)[0]
+    assert len(first.raw_body) == ERROR_BODY_CAP and first.truncated == "length"
+
+
+def test_a_refused_body_is_archived_as_truncated(fault, fake_time):
+    exc, seen = fetch_archived(fault.url("/_fault/png"), fake_time, kind="html")
+    assert isinstance(exc, PermanentFetch) and "not HTML" in str(exc)
+    (refused,) = _page_exchanges(seen)
+    assert refused.status == 200 and refused.raw_body == b"" and refused.truncated == "length"
+
+
+def test_repeated_headers_reach_the_warc_as_sent(fault, fake_time, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from scraper.write.warc import WarcArchive
+
+    resp, seen = fetch_archived(fault.url("/_fault/cookies"), fake_time)
+    assert isinstance(resp, Response)
+    assert [v for k, v in resp.header_lines if k.lower() == "set-cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    _, more = fetch_archived(fault.url("/_fault/big-error"), fake_time)
+    with WarcArchive(tmp_path) as archive:
+        for r in _page_exchanges(seen) + _page_exchanges(more)[:1]:
+            archive.write_exchange(r.url, r.status, r.reason, r.http_version, r.header_lines, r.raw_body,
+                                   list(r.request_headers.items()), fetched_at=r.fetched_at, truncated=r.truncated)
+        files = archive.files
+    with open(files[0], "rb") as f:
+        responses = [rec for rec in ArchiveIterator(f) if rec.rec_type == "response"]
+    cookies, error = responses
+    assert [v for k, v in cookies.http_headers.headers if k == "Set-Cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    assert cookies.rec_headers.get_header("WARC-Truncated") is None
+    assert error.rec_headers.get_header("WARC-Truncated") == "length"
+    assert error.http_headers.get_statuscode() == "500"

@@ -37,6 +37,7 @@ log = logging.getLogger("scraper.fetch")
 
 Kind = Literal["html", "any"]
 _ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 section 2.3.1.2
+ERROR_BODY_CAP = 64 * 1024  # of an error page, what the archive keeps (read only when archiving)
 _ACCEPT = {"html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5", "any": "*/*"}
 
 
@@ -209,25 +210,45 @@ class Fetcher:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
 
-        def made(raw: bytes = b"", body: bytes = b"") -> Response:
+        def made(raw: bytes = b"", body: bytes = b"", truncated: str | None = None) -> Response:
             return Response(
                 url=url, requested_url=url, status=status, headers=headers, body=body,
                 raw_body=raw, http_version=response.http_version, reason=response.reason_phrase,
                 request_headers={k.lower(): v for k, v in response.request.headers.items()},
-                fetched_at=_utc_iso(started), elapsed=max(0.0, self._clock() - started))
+                fetched_at=_utc_iso(started), elapsed=max(0.0, self._clock() - started),
+                header_lines=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+                truncated=truncated)
 
         if not (status in REDIRECT_STATUSES and "location" in headers):
             try:
                 check_status(response, url, self._clock(), self.config)
             except FetchError:
-                self._notify(made())  # the status line and headers of an error, no body
+                if self._on_exchange is not None:  # the error page, as far as the archive wants it
+                    self._notify(made(*await self._error_body(response)))
                 raise
         raw = body = b""
         if 200 <= status < 300:
-            raw, body = await self._read_body(response, headers, url, kind)
+            try:
+                raw, body = await self._read_body(response, headers, url, kind)
+            except PermanentFetch:
+                self._notify(made(truncated="length"))  # refused (type, size): headers only
+                raise
         result = made(raw, body)
         self._notify(result)
         return result
+
+    async def _error_body(self, response: httpx.Response) -> tuple[bytes, bytes, str | None]:
+        """(raw, b"", truncation) of an error response, for the archive: at most
+        ERROR_BODY_CAP bytes, as they came (still compressed, if they were)."""
+        raw = bytearray()
+        try:
+            async for chunk in response.aiter_raw():
+                raw += chunk
+                if len(raw) > ERROR_BODY_CAP:
+                    return bytes(raw[:ERROR_BODY_CAP]), b"", "length"
+        except httpx.HTTPError:
+            return bytes(raw), b"", "disconnect"
+        return bytes(raw), b"", None
 
     def _notify(self, response: Response) -> None:
         if self._on_exchange is not None:

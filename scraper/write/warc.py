@@ -81,23 +81,26 @@ class WarcArchive:
 
     def write_exchange(self, url: str, status: int, reason: str, http_version: str,
                        response_headers: Headers, raw_body: bytes, request_headers: Headers,
-                       method: str = "GET", fetched_at: str | None = None) -> WarcLocation:
+                       method: str = "GET", fetched_at: str | None = None,
+                       truncated: str | None = None) -> WarcLocation:
         """Archive one request/response pair; return where the response record is.
 
         Headers are (name, value) pairs (repeats kept) or a mapping; an empty
-        ``reason`` gets the standard phrase."""
+        ``reason`` gets the standard phrase. ``truncated``: why ``raw_body`` is not
+        the whole payload ("length", "time", "disconnect", "unspecified"), written
+        as WARC-Truncated."""
         reason = reason or _phrase(status)
         try:
             return self._write_exchange(url, status, reason, http_version, _pairs(response_headers),
                                         raw_body, _pairs(request_headers), method,
-                                        fetched_at or self._clock())
+                                        fetched_at or self._clock(), truncated)
         except OSError as exc:
             raise ScraperError(f"cannot write WARC under {self.directory}: {exc}") from exc
 
     def _write_exchange(self, url: str, status: int, reason: str, http_version: str,
                         response_headers: list[tuple[str, str]], raw_body: bytes,
                         request_headers: list[tuple[str, str]], method: str,
-                        fetched_at: str) -> WarcLocation:
+                        fetched_at: str, truncated: str | None) -> WarcLocation:
         from warcio.statusandheaders import StatusAndHeaders
 
         f, path, writer = self._current()
@@ -106,9 +109,12 @@ class WarcArchive:
         headers = [(f"X-Archive-Orig-{k}" if k.lower() in _FRAMING else k, v)
                    for k, v in response_headers]
         resp_http = StatusAndHeaders(f"{status} {reason}".rstrip(), headers, protocol=http_version)
+        warc_headers = {"WARC-Record-ID": resp_id, "WARC-Date": date}
+        if truncated:
+            warc_headers["WARC-Truncated"] = truncated
         response = writer.create_warc_record(
             url, "response", payload=io.BytesIO(raw_body), length=len(raw_body), http_headers=resp_http,
-            warc_headers_dict={"WARC-Record-ID": resp_id, "WARC-Date": date})
+            warc_headers_dict=warc_headers)
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         req_http = StatusAndHeaders(f"{method} {target} {http_version}", list(request_headers),
