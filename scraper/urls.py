@@ -132,6 +132,32 @@ def _plain_host(url: str) -> str | None:
     return url[start:end].rpartition("@")[2].partition(":")[0].lower()
 
 
+def _plain_canonical(url: str) -> str | None:
+    """``canonical_url`` of a plain http(s) URL with no query, by slicing: a host
+    without user or IPv6 brackets, a port of plain digits; None for anything else."""
+    host = _plain_host(url)
+    if not host or "?" in url:
+        return None
+    start = url.index("//") + 2
+    end = len(url)
+    for mark in "/#":
+        i = url.find(mark, start, end)
+        if i != -1:
+            end = i
+    netloc = url[start:end]
+    if "@" in netloc:
+        return None
+    scheme = "https" if url.startswith("https") else "http"
+    if ":" in netloc:
+        port = netloc.partition(":")[2]
+        if not port.isdigit() or port[0] == "0" or int(port) > 65535:
+            return None
+        if port != _DEFAULT_PORTS[scheme]:
+            host = f"{host}:{port}"
+    path = url[end:].partition("#")[0] or "/"
+    return f"{scheme}://{host}{path}"
+
+
 def _parses(url: str) -> bool:
     """Whether ``urljoin`` can read the URL (it raises on a malformed host)."""
     try:
@@ -144,6 +170,9 @@ def _parses(url: str) -> bool:
 def canonical_url(url: str) -> str:
     """Canonical form of a URL, idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``."""
     url = url.strip()
+    plain = _plain_canonical(url)
+    if plain is not None:
+        return plain
     try:
         parts = urlsplit(url)
     except ValueError:

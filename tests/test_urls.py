@@ -75,3 +75,21 @@ def test_host_helpers_agree_with_urlsplit(scheme: str, host: str, rest: str) -> 
         expected_host, expected_http = "", False
     assert host_of(url) == expected_host
     assert is_http_url(url) == expected_http
+
+
+@settings(max_examples=400, deadline=None)
+@given(scheme=st.sampled_from(["http://", "https://", "HTTPS://"]), host=_HOSTS,
+       port=st.sampled_from(["", ":80", ":443", ":8080", ":080", ":0", ":99999", ":", ":x"]),
+       rest=st.sampled_from(["", "/", "/a/b", "/a#f", "#f", "/a?utm_source=x&b=1", "/a?", "/%41/é", "/a;b"]))
+def test_canonical_url_fast_path_agrees_with_the_parsed_one(scheme: str, host: str, port: str, rest: str) -> None:
+    from scraper import urls
+
+    url = scheme + host + port + rest
+    fast = urls._plain_canonical(url)
+    if fast is not None:
+        saved = urls._plain_canonical
+        urls._plain_canonical = lambda u: None  # the parsed path alone
+        try:
+            assert fast == urls.canonical_url(url)
+        finally:
+            urls._plain_canonical = saved
