@@ -173,6 +173,8 @@ def test_torn_last_record_is_skipped_with_a_warning(tmp_path, caplog):
     ("https://www.Example.com/A/b?z=1&a=2", "com,example)/a/b?a=2&z=1"),
     ("http://example.com:8080/", "com,example:8080)/"),
     ("https://example.com", "com,example)/"),
+    ("http://127.0.0.1:8765/tag/a/", "127.0.0.1:8765)/tag/a/"),
+    ("http://[::1]/x", "::1)/x"),
 ])
 def test_surt_key(url, key):
     assert surt_key(url) == key

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import http
 import io
+import ipaddress
 import json
 import os
 import uuid
@@ -240,7 +241,8 @@ def surt_key(url: str) -> str:
     host = (parts.hostname or "").lower().strip(".")
     if host.startswith("www."):
         host = host[4:]
-    key = ",".join(reversed(host.split(".")))
+    # an IP address is not a domain: its parts stay in order (as SURT tools write it)
+    key = host if _is_ip(host) else ",".join(reversed(host.split(".")))
     try:
         port = parts.port
     except ValueError:
@@ -250,3 +252,11 @@ def surt_key(url: str) -> str:
     path = (parts.path or "/").lower()
     query = "&".join(sorted(parts.query.lower().split("&"))) if parts.query else ""
     return f"{key}){path}" + (f"?{query}" if query else "")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
