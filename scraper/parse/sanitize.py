@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..urls import resolve
-from .dom import elements_of
+from .dom import decompose_outermost, elements_of
 
 __all__ = ["sanitize_html", "ALLOWED_TAGS"]
 
@@ -271,10 +271,7 @@ def _sanitize_tree(html: str, base: str | None) -> str:
     root = body.first_child if body is not None else None  # the wrapper opens the document
     if root is None:
         return ""
-    found = root.css(_DROP_SELECTOR)
-    ids = {n.mem_id for n in found}
-    for n in [n for n in found if not _inside(n, ids)]:  # one inside a removed node goes with it
-        n.decompose()
+    decompose_outermost(root.css(_DROP_SELECTOR))  # one inside a removed node goes with it
     unwrap = []
     for n in elements_of(root):
         tag = n.tag
@@ -307,9 +304,3 @@ def _sanitize_tree(html: str, base: str | None) -> str:
         n.unwrap(delete_empty=True)  # unwrap() leaves an empty element as it is
     return _COMMENTS.sub("", root.inner_html or "")
 
-
-def _inside(node: LexborNode, ids: set[int]) -> bool:
-    p = node.parent
-    while p is not None and p.mem_id not in ids:
-        p = p.parent
-    return p is not None
