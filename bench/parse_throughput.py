@@ -84,6 +84,52 @@ def throughput(pages: list[Page], rounds: int) -> dict[str, Any]:
     return out
 
 
+# Where parse_page's time goes: (module, function, stage name). Wrapped for one
+# measuring run only; the stages nest as the pipeline does (sanitize inside fields).
+STAGES = [("scraper.parse.page", "load", "load: Lexbor parse, head, cleaning, block marks"),
+          ("scraper.parse.page", "split", "split: candidates, groups, scores, regions"),
+          ("scraper.parse.page", "find_next", "next-page link"),
+          ("scraper.parse.page", "extract_fields", "fields of each post"),
+          ("scraper.parse.fields", "sanitize_html", "  of which sanitised HTML"),
+          ("scraper.parse.page", "_to_post", "records (ids, hashes)")]
+
+
+def stages(pages: list[Page], rounds: int = 3) -> dict[str, float]:
+    """ms/page in each stage of ``parse_page`` (the wrappers add a little to each)."""
+    import importlib
+
+    from scraper.api import parse_page
+
+    spent = {name: 0.0 for _, _, name in STAGES}
+    saved = []
+    for mod_name, fn_name, name in STAGES:
+        mod = importlib.import_module(mod_name)
+        fn = getattr(mod, fn_name)
+        saved.append((mod, fn_name, fn))
+
+        def timed(*args: Any, _fn: Any = fn, _name: str = name, **kw: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return _fn(*args, **kw)
+            finally:
+                spent[_name] += time.perf_counter() - t
+
+        setattr(mod, fn_name, timed)
+    try:
+        t0 = time.perf_counter()
+        for _ in range(rounds):
+            for _, data, url in pages:
+                parse_page(data, url)
+        total = time.perf_counter() - t0
+    finally:
+        for mod, fn_name, fn in saved:
+            setattr(mod, fn_name, fn)
+    n = rounds * len(pages)
+    out = {name: round(1000 * v / n, 2) for name, v in spent.items()}
+    out["total (with the wrappers)"] = round(1000 * total / n, 2)
+    return out
+
+
 def startup(repeats: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp, "one-page.html")
@@ -135,6 +181,9 @@ def main() -> None:
                f"ours/floor time = {result['ratio_ours_floor_time']} (goal <= 5)")
         for s in tp["slowest_pages_ours"]:
             say(q, f"  slow: {s}")
+        result["stages_ms_per_page"] = st_ms = stages(pages)
+        for k, v in st_ms.items():
+            say(q, f"  stage {k:60s} {v:6.2f} ms/page")
     result["startup"] = st = startup()
     for k, v in st["seconds"].items():
         say(q, f"  {k:30s} {1000 * v:7.1f} ms")

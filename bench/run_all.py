@@ -146,6 +146,11 @@ def scaling_section(sc: dict[str, Any]) -> list[str]:
                      for x in sc["rows"]]))
 
 
+def stages_section(p: dict[str, Any]) -> list[str]:
+    return (["## Where corpus parse time goes (ms/page, `parse_page` stages)", ""]
+            + table(["stage", "ms/page"], [[k, v] for k, v in p["stages_ms_per_page"].items()]))
+
+
 def imports_section(p: dict[str, Any]) -> list[str]:
     return (["## Slowest imports of `scraper.cli.main` (`python -X importtime`, cumulative)", ""]
             + table(["module", "cumulative ms", "self ms"],
@@ -162,6 +167,7 @@ def markdown(doc: dict[str, Any]) -> str:
     out += headline(r)
     sections = [("corpus_scores", "scores", corpus_section), ("crawl_throughput", "runs", crawl_section),
                 ("memory", "runs", memory_section), ("scaling", "rows", scaling_section),
+                ("parse_throughput", "stages_ms_per_page", stages_section),
                 ("parse_throughput", "startup", imports_section)]
     for name, key, section in sections:
         if key in r.get(name, {}):
