@@ -134,4 +134,7 @@ class Region:
             if "\u017f" in low:
                 low = low.replace("\u017f", "s")  # the long s, which re matches as "s"
             self._lower = low
-        return any(w in low for w in words)
+        for w in words:  # a loop: a generator's overhead is most of the cost here
+            if w in low:
+                return True
+        return False
