@@ -61,75 +61,64 @@ def resolve(base: str | None, href: str | None) -> str | None:
 def _plain_absolute(href: str) -> bool:
     """An absolute http(s) URL that ``urljoin`` returns as it is, whatever the
     (valid) base: it keeps its own scheme and host, and splitting and re-joining it
-    changes nothing (no spaces or control characters, no IPv6 brackets, no ";"
-    parameters, no empty "?" or "#", a host, ASCII only). Most links on a listing
-    are such; resolving them costs more than anything else done with them."""
-    if href.startswith("https://"):
-        rest = href[8:]
-    elif href.startswith("http://"):
-        rest = href[7:]
-    else:
-        return False
-    if not rest or rest[0] in "/?#" or not href.isascii() or _NOT_PLAIN.search(href):
-        return False
-    head, hash_, fragment = href.partition("#")
-    if hash_ and not fragment:
-        return False
-    _, mark, query = head.partition("?")
-    return not mark or bool(query)
+    changes nothing. Most links on a listing are such; resolving them costs more
+    than anything else done with them."""
+    span = _netloc_span(href)
+    return span is not None and span[1] > span[0] and _splits_unchanged(href)
 
 
 def _plain_rooted(href: str) -> bool:
     """A path-absolute link ("/2011/04/post?x=1") that ``urljoin`` puts after the
-    base's scheme and host unchanged: the same conditions as ``_plain_absolute``,
-    and no dot segment for it to remove."""
-    if not href.startswith("/") or href.startswith("//") or "/." in href:
+    base's scheme and host unchanged: no dot segment for it to remove, and
+    splitting and re-joining it changes nothing."""
+    return href.startswith("/") and not href.startswith("//") and "/." not in href and _splits_unchanged(href)
+
+
+def _splits_unchanged(url: str) -> bool:
+    """No spaces or control characters (which urlsplit strips), no IPv6 brackets,
+    no ";" parameters, no empty "?" or "#" (which urlunsplit drops), ASCII only."""
+    if not url.isascii() or _NOT_PLAIN.search(url):
         return False
-    if not href.isascii() or _NOT_PLAIN.search(href):
-        return False
-    head, hash_, fragment = href.partition("#")
+    head, hash_, fragment = url.partition("#")
     if hash_ and not fragment:
         return False
     _, mark, query = head.partition("?")
     return not mark or bool(query)
 
 
-def _origin(base: str) -> str | None:
-    """"http(s)://host[:port]" of a base ``urljoin`` reads as it is, else None."""
-    if base.startswith("https://"):
-        start = 8
-    elif base.startswith("http://"):
-        start = 7
-    else:
-        return None
-    end = len(base)
-    for mark in "/?#":
-        i = base.find(mark, start)
-        if i != -1 and i < end:
-            end = i
-    if end == start or not base.isascii() or _NOT_PLAIN.search(base, 0, end) or not _parses(base):
-        return None
-    return base[:end]
-
-
-def _plain_host(url: str) -> str | None:
-    """``urlsplit(url).hostname`` lower-cased, read straight off a plain http(s) URL
-    (lower-case scheme, ASCII, nothing urlsplit would strip or refuse, no IPv6
-    brackets); None when the URL is not that plain and must be parsed."""
+def _netloc_span(url: str) -> tuple[int, int] | None:
+    """Where the host (with user and port) of a lower-case "http(s)://" URL starts
+    and ends; None for any other scheme."""
     if url.startswith("https://"):
         start = 8
     elif url.startswith("http://"):
         start = 7
     else:
         return None
-    if not url.isascii() or _NOT_PLAIN.search(url):
-        return None
     end = len(url)
     for mark in "/?#":
         i = url.find(mark, start, end)
         if i != -1:
             end = i
-    return url[start:end].rpartition("@")[2].partition(":")[0].lower()
+    return start, end
+
+
+def _origin(base: str) -> str | None:
+    """"http(s)://host[:port]" of a base ``urljoin`` reads as it is, else None."""
+    span = _netloc_span(base)
+    if span is None or span[1] == span[0] or not base.isascii() or _NOT_PLAIN.search(base, 0, span[1]):
+        return None
+    return base[:span[1]] if _parses(base) else None
+
+
+def _plain_host(url: str) -> str | None:
+    """``urlsplit(url).hostname`` lower-cased, read straight off a plain http(s) URL
+    (lower-case scheme, ASCII, nothing urlsplit would strip or refuse, no IPv6
+    brackets); None when the URL is not that plain and must be parsed."""
+    span = _netloc_span(url)
+    if span is None or not url.isascii() or _NOT_PLAIN.search(url):
+        return None
+    return url[span[0]:span[1]].rpartition("@")[2].partition(":")[0].lower()
 
 
 def _plain_canonical(url: str) -> str | None:
@@ -138,12 +127,7 @@ def _plain_canonical(url: str) -> str | None:
     host = _plain_host(url)
     if not host or "?" in url:
         return None
-    start = url.index("//") + 2
-    end = len(url)
-    for mark in "/#":
-        i = url.find(mark, start, end)
-        if i != -1:
-            end = i
+    start, end = _netloc_span(url)  # type: ignore[misc]  # _plain_host found one
     netloc = url[start:end]
     if "@" in netloc:
         return None
