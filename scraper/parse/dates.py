@@ -48,8 +48,7 @@ def _month_table() -> tuple[re.Pattern[str], dict[str, int]]:
     """Month name -> number for every language in LANGUAGES, and one regex of them all."""
     from .month_names import MONTH_NAMES
 
-    names = MONTH_NAMES
-    return re.compile(rf"(?<!\w)({_month_alternation(names)})\.?(?!\w)", re.IGNORECASE), names
+    return re.compile(rf"(?<!\w)({_month_alternation(MONTH_NAMES)})\.?(?!\w)", re.IGNORECASE), MONTH_NAMES
 
 
 def month_names_from_dateparser() -> dict[str, int]:
@@ -284,4 +283,3 @@ def parse_date(text: str | None, *, dayfirst: bool = True, default_year: int | N
     if found is None and _RELATIVE_RE.search(text):
         return None
     return found
-
