@@ -212,9 +212,9 @@ _MARKED = ", ".join(_MARKS)
 _DROPPED = ", ".join(rules.DROP_TAGS)
 
 
-def _inside(node: LexborNode, ids: dict[int, LexborNode]) -> bool:
+def _inside(node: LexborNode, ids: dict[int, LexborNode], stop: set[int] | frozenset[int]) -> bool:
     p = node.parent
-    while p is not None:
+    while p is not None and p.mem_id not in stop:
         if p.mem_id in ids:
             return True
         p = p.parent
@@ -224,9 +224,11 @@ def _inside(node: LexborNode, ids: dict[int, LexborNode]) -> bool:
 def decompose_outermost(nodes: list[LexborNode], keep: set[int] | frozenset[int] = frozenset()) -> None:
     """Remove nodes (but those in ``keep``), outermost only. Nesting is settled
     before anything is removed: a node inside a removed one went with it, memory
-    and all, and must not be touched again; Lexbor may also list a node twice."""
+    and all, and must not be touched again; Lexbor may also list a node twice.
+    Nodes kept are where the look for an enclosing removed node stops: a post's
+    region nodes, which hold all the nodes taken out of it."""
     chosen = {n.mem_id: n for n in nodes if n.mem_id not in keep}
-    for node in [n for n in chosen.values() if not _inside(n, chosen)]:
+    for node in [n for n in chosen.values() if not _inside(n, chosen, keep)]:
         node.decompose()
 
 
