@@ -273,7 +273,6 @@ def test_wrong_charset_header_russian_titles(make_blog, tmp_path):
         posts.append(BlogPost(f"/2016/06/reshenie-{i + 1}/", title, f"2016-06-{28 - i:02d}", paras))
     blog = make_blog(posts, per_page=3, charset="windows-1251", lang="ru", tag="gorod")
     with FaultServer(blog.root) as srv:
-        base = srv.url("")
         for n in (1, 2):
             srv.rule(blog.listing_path(n), content_type="text/html; charset=utf-8")
         proc = crawl(srv, blog.listing_path(), tmp_path / "out", "--format", "jsonl")
@@ -318,7 +317,6 @@ def test_max_pages_1(make_blog, tmp_path):
 def test_max_posts_2(make_blog, tmp_path):
     blog = make_blog(make_posts(15), per_page=5)
     with FaultServer(blog.root) as srv:
-        base = srv.url("")
         proc = crawl(srv, blog.listing_path(), tmp_path / "out", "--max-posts", "2", "--format", "jsonl")
         log = paths(srv)
     assert proc.returncode == 0, proc.stderr
@@ -334,7 +332,6 @@ def test_since_keeps_newer_posts_and_stops_paging(make_blog, tmp_path):
     posts = seed_posts()  # 2011-04-11 ... 2010-05-27, two a page: 4 pages
     blog = make_blog(posts, per_page=2, tag="civil-society")
     with FaultServer(blog.root) as srv:
-        base = srv.url("")
         proc = crawl(srv, blog.listing_path(), tmp_path / "out", "--since", "2011-01-01", "--format", "jsonl")
         log = paths(srv)
     assert proc.returncode == 0, proc.stderr
@@ -353,7 +350,6 @@ def test_since_keeps_newer_posts_and_stops_paging(make_blog, tmp_path):
 def test_user_agent_default_and_override(make_blog, tmp_path):
     blog = make_blog(make_posts(5), per_page=5)
     with FaultServer(blog.root) as srv:
-        base = srv.url("")
         first = crawl(srv, blog.listing_path(), tmp_path / "a")
         default = {h.headers.get("user-agent") for h in srv.requests}
         srv.reset()
