@@ -134,8 +134,8 @@ class Region:
         low = self._lower
         if low is None:
             low = "\n".join(self.raw(i) for i in self.roots).lower()
-            if not low.isascii():
-                low = low.translate(_CASE_BLIND)
+            if not low.isascii() and ("ı" in low or "ſ" in low or "\u0307" in low):
+                low = low.translate(_CASE_BLIND)  # (rare: translate walks every character)
             self._lower = low
         for w in words:  # a loop: a generator's overhead is most of the cost here
             if w in low:
