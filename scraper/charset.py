@@ -3,7 +3,8 @@
 httpx only looks at the Content-Type header; real pages often declare their charset
 only in ``<meta>`` (windows-1251, Shift_JIS) or lie in the header. Order of trust:
 a BOM, the header charset (unless the bytes do not decode with it), the ``<meta>``
-declaration in the first 4 KB, strict UTF-8, then charset-normalizer's guess.
+declaration in the first 4 KB, UTF-8 (with a few stray bytes replaced, as a browser
+shows a UTF-8 page with one Latin-1 "©" pasted in), then charset-normalizer's guess.
 """
 
 from __future__ import annotations
@@ -56,10 +57,9 @@ def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, st
                 return data.decode(name), name
             except UnicodeDecodeError:
                 continue
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text, "utf-8"
     from charset_normalizer import from_bytes  # only for pages that need guessing
 
     best = from_bytes(data[:200_000]).best()
@@ -67,3 +67,18 @@ def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, st
     if name is None:
         name = tried[0] if tried else "cp1252"
     return data.decode(name, "replace"), name
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The bytes as UTF-8 when they are that, but for a few stray bytes (at most one
+    in a hundred of the non-ASCII characters, and 3 at least, become U+FFFD); None
+    when they look like another encoding. A guess would get the whole page wrong
+    ("NĂşmero" for "Número") for the sake of one byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")  # U+FFFD written as such is not bad
+    wide = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII characters read well
+    return text if bad <= max(3, wide // 100) and wide > bad else None
