@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["canonical_url", "resolve", "host_of", "same_site", "is_http_url", "site_key"]
+__all__ = ["canonical_url", "resolve", "host_of", "same_site", "same_site_or_both_relative", "is_http_url",
+           "site_key"]
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "_hs")
 _TRACKING_KEYS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref_src"})
@@ -203,6 +204,14 @@ def same_site(a: str, b: str) -> bool:
     """Same host, ignoring a leading ``www.``: the crawler's "stay on site" rule."""
     ha, hb = host_of(a), host_of(b)
     return bool(ha) and _strip_www(ha) == _strip_www(hb)
+
+
+def same_site_or_both_relative(a: str, b: str) -> bool:
+    """``same_site``, where two links without a host (a page parsed without its URL
+    keeps its relative links) are on one site: the page's own."""
+    if not host_of(a) and not host_of(b):
+        return bool(a) and bool(b) and not a.startswith("//") and not b.startswith("//")
+    return same_site(a, b)
 
 
 def site_key(url: str) -> str:

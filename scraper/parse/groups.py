@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from ..urls import is_http_url, same_site
+from ..urls import is_http_url, same_site, same_site_or_both_relative
 from . import rules
 from .candidates import (
     HEADING_SET,
@@ -60,7 +60,7 @@ def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], memo:
         if c.mem_id not in cand_ids:
             continue
         url = memo.title_url(c)
-        if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0] and (not own or same_site(url, own)):
+        if url and url.split("#", 1)[0] != (own or "").split("#", 1)[0] and (not own or same_site_or_both_relative(url, own)):
             count += 1
     return count
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from ..urls import canonical_url, same_site
+from ..urls import canonical_url, same_site, same_site_or_both_relative
 from . import rules
 from .candidates import (
     HEADING_SET,
@@ -107,7 +107,7 @@ def _outer(best: Group, groups: list[Group]) -> Group:
         if not outer_links:
             continue
         # subheadings link nowhere, or off the site; post titles link to the site's posts
-        if sum(1 for u in inner_links if same_site(u, outer_links[0])) > 0.5 * len(best.members):
+        if sum(1 for u in inner_links if same_site_or_both_relative(u, outer_links[0])) > 0.5 * len(best.members):
             continue
         holders = set()
         for m in best.members:
