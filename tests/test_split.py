@@ -30,3 +30,25 @@ def test_comment_links_repeating_the_permalink_are_not_the_titles(url: str | Non
     posts = parse_html(_page(), url)
     assert [p.title for p in posts] == _TITLES
     assert [p.comments for p in posts] == [i % 2 for i in range(len(_TITLES))]
+
+
+def _list_page(before: str) -> str:
+    items = "".join(f'<article class="item-list"><h2><a href="/{100 + i}-post-{i}/">Post number {i} about horror films</a>'
+                    f'</h2><p>{"Excerpt of the post, a few sentences long. " * 6}</p></article>' for i in range(6))
+    return (f"<html><body><div class='container'><div class='content'>{before}<div>{items}</div></div></div>"
+            "</body></html>")
+
+
+def test_a_hero_post_above_the_list_is_kept() -> None:
+    hero = ('<div class="featured"><h2><a href="/99-the-big-story/">The big story of the week, in full</a></h2>'
+            f'<p>{"The lead post has more to say than the others. " * 8}</p></div>')
+    posts = parse_html(_list_page(hero), "https://films.example/category/horror/")
+    assert len(posts) == 7 and posts[0].url == "https://films.example/99-the-big-story/"
+
+
+def test_the_archive_heading_and_its_description_are_not_a_hero_post() -> None:
+    head = ('<div class="page-head"><h1 class="page-title">Horror news</h1><div class="archive-meta"><p>'
+            f'{"News from the world of horror cinema, games and books. " * 5}'
+            '<a href="/contact/">Send us your press releases</a>.</p></div></div>')
+    posts = parse_html(_list_page(head), "https://films.example/category/horror/")
+    assert [p.title for p in posts] == [f"Post number {i} about horror films" for i in range(6)]

@@ -86,7 +86,9 @@ def _hero(best: Group, cands: list[tuple[LexborNode, str]], body: LexborNode, ch
             if sib.is_element_node and memo.text(sib):
                 inside = [c for c, _ in cands if c.mem_id not in member_ids and contains(sib, c)]
                 heads = [c for c in inside if c.tag in HEADING_SET]
-                if len(heads) == 1 and not chrome_of.is_chrome_block(sib):
+                # a post's title links to it; an archive's own heading above its
+                # description ("All posts tagged ...", then a contact link) does not
+                if len(heads) == 1 and own_link(heads[0]) and not chrome_of.is_chrome_block(sib):
                     link = link_of(heads[0], sib, memo)
                     if link and _url_shape(link) in shapes and link not in best.links:
                         return [Item(title=heads[0], link=link, nodes=[sib])]
