@@ -52,3 +52,13 @@ def test_the_archive_heading_and_its_description_are_not_a_hero_post() -> None:
             '<a href="/contact/">Send us your press releases</a>.</p></div></div>')
     posts = parse_html(_list_page(head), "https://films.example/category/horror/")
     assert [p.title for p in posts] == [f"Post number {i} about horror films" for i in range(6)]
+
+
+def test_a_rubric_set_off_by_a_separator_is_not_text() -> None:
+    items = "".join(
+        f'<article><h3><a href="/articles/d41586-{i}">Finding number {i} in the journal</a></h3>'
+        f'<ul><li>News</li><li>|</li></ul><p>Summary of finding {i}: what was seen and why it matters.</p>'
+        f'</article>' for i in range(5))
+    posts = parse_html(f"<html><body><main><section>{items}</section></main></body></html>",
+                       "https://journal.example/news")
+    assert [p.text for p in posts] == [f"Summary of finding {i}: what was seen and why it matters." for i in range(5)]

@@ -125,8 +125,14 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> l
             return True
         return False
 
+    def is_kicker(i: int) -> bool:
+        """A rubric set off by a separator ("News", then "|"), above the text."""
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        return (len(lines[i]) <= 30 and len(lines[i].split()) <= 3 and 0 < len(nxt) <= 3
+                and not any(ch.isalnum() for ch in nxt))
+
     start, end = 0, len(lines)
-    while start < end and start < 4 and is_meta(lines[start]):
+    while start < end and start < 4 and (is_meta(lines[start]) or is_kicker(start)):
         start += 1
     while end > start and len(lines) - end < 4 and is_meta(lines[end - 1]):
         end -= 1
