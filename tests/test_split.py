@@ -62,3 +62,25 @@ def test_a_rubric_set_off_by_a_separator_is_not_text() -> None:
     posts = parse_html(f"<html><body><main><section>{items}</section></main></body></html>",
                        "https://journal.example/news")
     assert [p.text for p in posts] == [f"Summary of finding {i}: what was seen and why it matters." for i in range(5)]
+
+
+def _last_archive_page(body_class: str) -> str:
+    featured = "".join(f'<article class="entry post"><header><h2 class="entry-title"><a href="/2011/0{i}/old-{i}/">'
+                       f'Featured older post {i}</a></h2></header></article>' for i in range(1, 4))
+    return (f'<html><body class="{body_class}"><main class="content"><h1>Archives for November 2014</h1>'
+            '<article class="post entry"><header><h2 class="entry-title"><a href="/2014/11/08/magic-shop/">'
+            'Children’s Literature: Bruce Coville’s Magic Shop Books</a></h2><p class="entry-meta"><time datetime="2014-11-08T09:24:00+00:00">'
+            'November 8, 2014</time></p></header><div class="entry-content"><p>… <a class="more-link" '
+            'href="/2014/11/08/magic-shop/">[Read more...]</a></p></div></article></main>'
+            f'<aside class="sidebar widget-area"><section class="featured-content widget">{featured}</section></aside>'
+            '</body></html>')
+
+
+def test_the_last_page_of_an_archive_with_one_short_post() -> None:
+    posts = parse_html(_last_archive_page("archive date paged paged-2"), "https://eco.example/2014/11/page/2/")
+    assert [(p.title, p.date) for p in posts] == [("Children’s Literature: Bruce Coville’s Magic Shop Books",
+                                                   "2014-11-08T09:24:00+00:00")]
+
+
+def test_one_short_post_needs_the_page_to_say_it_is_a_listing() -> None:
+    assert parse_html(_last_archive_page(""), "https://eco.example/2014/11/page/2/") == []

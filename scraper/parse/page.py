@@ -34,18 +34,21 @@ class PageResult:
     notes: list[str] = field(default_factory=list)  # where structured data and the page disagree
 
 
-def _article_signal(doc: Document, hints: Hints) -> bool:
+def _page_signal(doc: Document, hints: Hints) -> str | None:
+    """What the page says it is: "article" (JSON-LD, og:type, a single-post body
+    class), "listing" (an archive, blog, category, tag or paged body class), or
+    None when it says nothing."""
     body = doc.body
     if hints.article is not None:
-        return True
+        return "article"
     if body is not None:
         cls = (body.attributes.get("class") or "").lower().split()
         if any(c in ("single", "single-post", "postid", "post-template", "single-format-standard") or
                c.startswith("postid-") for c in cls):
-            return True
+            return "article"
         if any(c in ("home", "blog", "archive", "category", "tag", "search", "paged", "list") for c in cls):
-            return False
-    return (doc.head_meta.get("og:type") or "").lower() == "article"
+            return "listing"
+    return "article" if (doc.head_meta.get("og:type") or "").lower() == "article" else None
 
 
 def _disagreements(f: Any, hint: Any) -> list[str]:
@@ -88,7 +91,8 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
     hints = read_hints(doc.json_ld, doc.head_meta.get("og:type"))
     feeds = [u for u in (resolve(doc.base_url, f) for f in doc.feeds) if u]
     texts = TextMemo()  # shared by the two readers below; extract_fields then changes the tree
-    found = split(doc, th, article=_article_signal(doc, hints), texts=texts)
+    signal = _page_signal(doc, hints)
+    found = split(doc, th, article=signal == "article", listing=signal == "listing", texts=texts)
     items, reason = found.items, found.reason
     summaries = [f"{g.score:8.2f} {g.why} {'>'.join(reversed(g.signature))[-120:]}" for g in found.groups[:8]]
     if items:

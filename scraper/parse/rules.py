@@ -200,4 +200,6 @@ class Thresholds:
     max_flat_siblings: int = 400     # siblings one flat post may take
     merge_score_ratio: float = 0.1  # a second group this good (disjoint, same URL shape) is kept too
     article_min_chars: int = 400     # trafilatura text this long makes a page an article
+    single_post_min_chars: int = 200  # a one-post listing's post shows this much text ...
+    single_post_min_chars_listed: int = 60  # ... or this much, where the page says it is a listing
     article_max_chars: int = 2_000_000  # larger pages are not handed to trafilatura (seconds per MB)

@@ -145,7 +145,7 @@ def _listing_verdict(best: Group, article: bool) -> str | None:
 
 
 def _single(cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: Chrome,
-            doc: Document, memo: Memo) -> Item | None:
+            doc: Document, memo: Memo, min_chars: int) -> Item | None:
     """A listing page that shows one post (a blog's last page, a one-post home).
 
     An article page's title links nowhere or to the page itself; a listing's links
@@ -174,16 +174,18 @@ def _single(cands: list[tuple[LexborNode, str]], body: LexborNode, chrome_of: Ch
         if chrome_of.classify(block)[0]:
             continue
         size = ink(block)
-        if size >= 200 and (best is None or size > best[0]):
+        if size >= min_chars and (best is None or size > best[0]):
             best = (size, Item(title=node, link=link, nodes=[block]))
     return best[1] if best else None
 
 
-def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = False,
+def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = False, listing: bool = False,
           texts: TextMemo | None = None) -> Split:
     """The posts of a listing page, in page order, with the groups considered (for
     ``scraper inspect``). ``article``: the page says it is an article (og:type,
-    JSON-LD, body class), which makes a short repeated list count for less.
+    JSON-LD, body class), which makes a short repeated list count for less;
+    ``listing``: it says it is a listing (an archive's last page may show one
+    short excerpt).
     ``texts``: node texts already read off this (unchanged) page, to share."""
     th = th or rules.Thresholds()
     body = doc.body
@@ -214,7 +216,8 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
         groups.insert(0, body_best)
     reason = _listing_verdict(groups[0], article) if groups else "no repeated post structure found"
     if reason is not None:
-        one = None if article else _single(cands, body, chrome_of, doc, memo)
+        min_chars = th.single_post_min_chars_listed if listing else th.single_post_min_chars
+        one = None if article else _single(cands, body, chrome_of, doc, memo, min_chars)
         return Split([one] if one else [], groups, None if one else reason)
     best = _outer(groups[0], groups)
     chosen = [best]
