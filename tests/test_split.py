@@ -84,3 +84,33 @@ def test_the_last_page_of_an_archive_with_one_short_post() -> None:
 
 def test_one_short_post_needs_the_page_to_say_it_is_a_listing() -> None:
     assert parse_html(_last_archive_page(""), "https://eco.example/2014/11/page/2/") == []
+
+
+def _widget_home(main_open: str, main_close: str) -> str:
+    def area(name: str, first: int, excerpt: str) -> str:
+        posts = "".join(f'<article class="post entry"><header class="entry-header"><h2 class="entry-title">'
+                        f'<a href="/2016/03/{first + i:02d}/post-{first + i}/">Home post number {first + i} of the week</a>'
+                        f'</h2><p class="entry-meta"><time datetime="2016-03-{first + i:02d}">March {first + i}, 2016</time>'
+                        f'</p></header><div class="entry-content"><p>{excerpt}</p></div></article>' for i in range(5))
+        return (f'<div class="{name} widget-area"><section class="widget featured-content featuredpost">'
+                f'<div class="widget-wrap">{posts}</div></section></div>')
+
+    side = "".join(f'<article class="post entry"><h2 class="entry-title"><a href="/2015/01/{i:02d}/old-{i}/">'
+                   f'Popular older post {i}</a></h2></article>' for i in range(1, 5))
+    return (f'<html><body class="home blog"><div class="content-sidebar-wrap">{main_open}'
+            f'{area("home-middle", 1, "Both my children were born at home, and here is why. " * 3)}'
+            f'{area("home-bottom", 11, " … ")}{main_close}'
+            f'<aside class="sidebar sidebar-primary widget-area"><section class="widget featured-content">'
+            f'<div class="widget-wrap">{side}</div></section></aside></div></body></html>')
+
+
+def test_widget_areas_inside_main_are_the_home_page_posts() -> None:
+    posts = parse_html(_widget_home('<main class="content">', "</main>"), "https://eco.example/")
+    assert [p.url.rsplit("/", 2)[-2] for p in posts] == [f"post-{n}" for n in (*range(1, 6), *range(11, 16))]
+    assert all(p.text is None and not p.full_text for p in posts[5:])  # an excerpt of "…" is no text
+    assert all(p.text and p.text.startswith("Both my children") for p in posts[:5])
+
+
+def test_widget_areas_outside_main_stay_chrome() -> None:
+    posts = parse_html(_widget_home('<div class="stuff">', "</div>"), "https://eco.example/")
+    assert not any("post-" in (p.url or "") for p in posts)

@@ -10,6 +10,8 @@ from .dom import raw_text
 
 __all__ = ["Chrome", "ink"]
 
+_WIDGET_TOKENS = frozenset({"widget", "widgets", "widgetarea", "widget-area"})
+
 
 def ink(node: LexborNode) -> int:
     """Characters of visible text, whitespace not counted (indentation is not text)."""
@@ -30,6 +32,7 @@ class Chrome:
         self.body_len = max(1, ink(body))
         self._len: dict[int, int] = {}
         self._verdicts: dict[int, tuple[bool, bool]] = {}
+        self._in_main: dict[int, bool] = {}  # whether the node is in (or is) the page's <main>
         self._memo = memo
 
     def _minor(self, node: LexborNode, share: float = 0.4) -> bool:
@@ -55,28 +58,38 @@ class Chrome:
             path.append(p)
             p = p.parent
         chrome, main = known or (False, False)
+        in_main = known is not None and p is not None and self._in_main.get(p.mem_id, False)
         for q in reversed(path):
-            c, m = self._own_verdict(q)
-            chrome, main = chrome or c, main or m
+            c, m, own_main = self._own_verdict(q, in_main)
+            chrome, main, in_main = chrome or c, main or m, in_main or own_main
             self._verdicts[q.mem_id] = (chrome, main)
+            self._in_main[q.mem_id] = in_main
         return chrome, main
 
-    def _own_verdict(self, p: LexborNode) -> tuple[bool, bool]:
-        """(chrome, main) as the node itself says, whatever its ancestors say."""
+    def _own_verdict(self, p: LexborNode, in_main: bool) -> tuple[bool, bool, bool]:
+        """(chrome, main, the page's <main>) as the node itself says. ``in_main``:
+        an ancestor is the page's <main> (or role=main), where a widget area is
+        how the theme builds its content (a home page of featured-post widgets),
+        not a sidebar; related posts, menus and share boxes there stay chrome."""
         toks = self._memo.tokens(p)
         names = self._memo.names(p)
-        main = p.tag == "main" or p.attributes.get("role") == "main" or bool(toks & rules.MAIN_TOKENS)
+        own_main = p.tag == "main" or p.attributes.get("role") == "main"
+        main = own_main or bool(toks & rules.MAIN_TOKENS)
         # <aside>, <nav>, <footer> and a class or id of just "sidebar" say what they
         # are, however big they grow (a tag cloud of 800 links, a column of RSS
         # widgets), unless the page's <main> is inside;
-        strong = p.tag in rules.SEMANTIC_CHROME or (bool(names & rules.CHROME_NAMES) and not names & rules.MAIN_NAMES)
+        chrome_names = names & rules.CHROME_NAMES
+        if in_main:
+            chrome_names -= _WIDGET_TOKENS
+        strong = p.tag in rules.SEMANTIC_CHROME or (bool(chrome_names) and not names & rules.MAIN_NAMES)
         if strong and p.css_first("main, [role=main]") is None:
-            return True, main
+            return True, main, own_main
         # <form> and <header> wrap whole pages on some sites, so size counts;
         # "widget Blog" is Blogger's main column, "widget_recent_entries" a sidebar
         tagged = p.tag in rules.CHROME_TAGS or (p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
-        named = bool(toks & rules.CHROME_TOKENS) and not names & rules.MAIN_NAMES
-        return (tagged and self._minor(p, 0.7)) or (named and self._minor(p)), main
+        chromish = toks & rules.CHROME_TOKENS
+        named = bool(chromish) and not names & rules.MAIN_NAMES and not (in_main and chromish <= _WIDGET_TOKENS)
+        return (tagged and self._minor(p, 0.7)) or (named and self._minor(p)), main, own_main
 
     def is_chrome_block(self, node: LexborNode) -> bool:
         return bool(self._memo.tokens(node) & rules.CHROME_TOKENS) and self._minor(node)

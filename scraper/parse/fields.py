@@ -256,7 +256,10 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
         else:
             lines.pop()
     text = "\n\n".join(lines).strip()
-    f.text = text or None
+    # an excerpt of nothing ("…", "[...]") is no text; the post is not full either
+    f.text = text if any(ch.isalnum() for ch in text) else None
+    if not f.text and text:
+        read_more = True
     if f.text:
         if _ends_with_ellipsis(f.text):
             read_more = True
