@@ -114,3 +114,18 @@ def test_widget_areas_inside_main_are_the_home_page_posts() -> None:
 def test_widget_areas_outside_main_stay_chrome() -> None:
     posts = parse_html(_widget_home('<div class="stuff">', "</div>"), "https://eco.example/")
     assert not any("post-" in (p.url or "") for p in posts)
+
+
+@pytest.mark.parametrize(("url", "non_post"), [
+    ("https://x.example/category/news/", True),
+    ("https://x.example/?cat=155", True),
+    ("https://x.example/index.php?tag=ai&s=", True),
+    ("https://x.example/news.php?lang=173&cat=155&newid=13177", False),  # a story filed in a category
+    ("https://x.example/?p=42&cat=3", False),
+    ("https://x.example/?p=42&replytocom=7", True),
+    ("https://x.example/2016/03/a-post/", False),
+])
+def test_non_post_urls(url: str, non_post: bool) -> None:
+    from scraper.parse.rules import non_post_url
+
+    assert non_post_url(url) is non_post

@@ -257,7 +257,7 @@ def link_of(member: LexborNode, block: LexborNode, memo: Memo) -> str | None:
             if fallback is None:
                 fallback = u.split("#", 1)[0]
             continue
-        if rules.NON_POST_HREF_RE.search(u):
+        if rules.non_post_url(u):
             continue
         return u
     return fallback

@@ -132,7 +132,7 @@ def build_group(group: Group, body: LexborNode, doc: Document, th: rules.Thresho
     if doc.url:
         off = sum(1 for u in distinct if is_http_url(u) and not same_site(u, doc.url))
         site_q = 1.0 - 0.3 * (off / max(1, len(distinct)))
-    nonpost = sum(1 for u in distinct if rules.NON_POST_HREF_RE.search(u))
+    nonpost = sum(1 for u in distinct if rules.non_post_url(u))
     link_q *= 1.0 - 0.8 * (nonpost / max(1, len(distinct)))
     if nonpost > 0.5 * len(distinct):
         link_q *= 0.25  # mostly tag, category and author pages: a cloud or a menu

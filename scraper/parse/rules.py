@@ -157,10 +157,22 @@ PAGE_PATH_RE = re.compile(r"(?:/(?:page|p|seite|pagina|strona|stranica)/(\d+)/?$
 # URLs that are not posts: taxonomy, author, feed and utility pages.
 NON_POST_HREF_RE = re.compile(
     r"(?:/(?:tag|tags|category|categories|author|authors|label|topics?|search|feed|rss|atom|wp-login|login|"
-    r"signup|register|cart|account|share|sharer|intent|mailto)(?:/|$|\?|\.)|[?&](?:cat|tag|s|author|replytocom|share)=|"
+    r"signup|register|cart|account|share|sharer|intent|mailto)(?:/|$|\?|\.)|[?&](?:s|replytocom|share)=|"
     r"/page/\d+/?$|#comments?$|#respond$|\.(?:jpe?g|png|gif|webp|pdf|zip|mp3|mp4|xml)$)",
     re.IGNORECASE,
 )
+# ?cat=, ?tag= and ?author= make a taxonomy page, unless an item's id goes with them
+# ("news.php?cat=155&newid=13177" is a story filed in a category)
+TAXONOMY_QUERY_RE = re.compile(r"[?&](?:cat|tag|author)=", re.IGNORECASE)
+ITEM_QUERY_RE = re.compile(r"[?&](?:p|id|nid|aid|newid|newsid|news_id|articleid|article_id|postid|post_id|storyid|"
+                           r"story_id|article|post|story)=\d", re.IGNORECASE)
+
+
+def non_post_url(url: str) -> bool:
+    """A link to a taxonomy, author, search, feed, account or media URL: not a post."""
+    if NON_POST_HREF_RE.search(url):
+        return True
+    return bool(TAXONOMY_QUERY_RE.search(url)) and not ITEM_QUERY_RE.search(url)
 
 # Chrome by what it says: consent, browser warnings, sign-ups, job ads, follow widgets.
 CHROME_TEXT_RE = re.compile(
