@@ -98,10 +98,10 @@ class JsonDirWriter:
         atomic_write_bytes(path.with_name(f"{post.id}.r{revision}.json"), old)
 
     def _ensure_dir(self, directory: Path) -> None:
-        if directory in self._swept:
-            return
         if directory.is_dir():
-            remove_stale_temps(directory, self._opened_at)
-        else:
-            make_dirs(directory)
-        self._swept.add(directory)
+            if directory not in self._swept:
+                remove_stale_temps(directory, self._opened_at)
+                self._swept.add(directory)
+            return
+        make_dirs(directory)
+        self._swept.add(directory)  # new: nothing stale in it
