@@ -26,6 +26,9 @@ _NEXT_CLASS = frozenset({"next", "older", "nextpostslink", "next-page", "paginat
 _PREV_CLASS = frozenset({"prev", "previous", "newer", "nav-next", "previouspostslink", "prev-page",
                          "pagination-prev", "page-prev", "newer-posts", "newer-entries", "pager-prev",
                          "blog-pager-newer-link", "pagination__prev"})
+# Every name in _NEXT_CLASS and _PREV_CLASS holds one of these words: an element
+# whose class and id hold none of them names no direction (one query finds the rest).
+_SIDED_SUPERSET = ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in ("next", "older", "prev", "newer"))
 _PAGER_TOKENS = frozenset({"pagination", "pager", "pages", "page-numbers", "paginator", "pagenavi",
                            "wp-pagenavi", "nav-links", "paging", "pagenav", "page-nav", "blog-pager"})
 
@@ -175,6 +178,7 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
     classes = doc.classes
     pager = _Pager(body, classes)
     current_num = _current_page(body, pager)
+    sided = {n.mem_id for n in body.css(_SIDED_SUPERSET)}
     for pos, a in enumerate(anchors):
         attrs = a.attributes
         rel_attr = attrs.get("rel")
@@ -184,8 +188,11 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
         label = _label(a, attrs, text_of)
         named = bool(label and rules.NEXT_WORDS.match(label))
         parent = a.parent
-        own = classes.of(attrs)[1]
-        up = classes.of(parent.attributes)[1] if parent is not None else _NO_TOKENS
+        if a.mem_id in sided or (parent is not None and parent.mem_id in sided):
+            own = classes.of(attrs)[1]
+            up = classes.of(parent.attributes)[1] if parent is not None else _NO_TOKENS
+        else:
+            own = up = _NO_TOKENS  # no class or id names a direction
         forward = not (_NEXT_CLASS.isdisjoint(own) and _NEXT_CLASS.isdisjoint(up))
         score = (8.0 if "next" in rel else 0.0) + (5.0 if named else 0.0) + (3.0 if forward else 0.0)
         bonus = _number_score(label, a, current_num, here_page, pager)
