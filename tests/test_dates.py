@@ -28,6 +28,10 @@ def test_month_table_matches_dateparser() -> None:
     ("Sat Oct 01 2022", "2022-10-01"),
     ("2 листопада 2018", "2018-11-02"),
     ("posted yesterday", None),
+    ("March 19 - 20, 2016  Dulles Expo Center", "2016-03-19"),  # a range gives its first day
+    ("3 - 5 May 2016", "2016-05-03"),
+    ("12-14 de marzo de 2016", "2016-03-12"),
+    ("Vol. 10 - 5 May 2016", "2016-05-05"),  # not a range: 10 is after 5
 ])
 def test_find_date_reads_named_months(text: str, expected: str | None) -> None:
     assert find_date(text, dayfirst=True) == expected

@@ -225,6 +225,8 @@ def find_date(text: str | None, *, dayfirst: bool = True, default_year: int | No
 
 _DAY_BEFORE = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er|e|º|ª|\.)?\s*(?:de\s+|of\s+|/\s*|-\s*)?$", re.IGNORECASE)
 _DAY_AFTER = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?(?!\d)\s*(?:,\s*)?", re.IGNORECASE)
+_DAY_RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|\.)?\s*[-–—]\s*$")
+_DAY_RANGE_END = re.compile(r"^\s*[-–—]\s*(\d{1,2})(?!\d)(?:st|nd|rd|th)?\s*,?")
 _YEAR_AFTER = re.compile(r"^\s*(?:,|de|del|of|/|-|\.)?\s*(\d{4})(?:\s*(?:г\.?|года|year|r\.?))?(?!\d)", re.IGNORECASE)
 
 
@@ -241,6 +243,9 @@ def _named_date(text: str, default_year: int | None) -> tuple[int, str] | None:
         db = _DAY_BEFORE.search(before)
         if db:
             day, start = int(db.group(1)), db.start()
+            ds = _DAY_RANGE_START.search(before, 0, db.start())  # "3 - 5 May 2016": the 3rd
+            if ds and int(ds.group(1)) < day:
+                day, start = int(ds.group(1)), ds.start()
             ya = _YEAR_AFTER.match(after)
             if ya:
                 year, end_rest = int(ya.group(1)), after[ya.end():]
@@ -249,6 +254,9 @@ def _named_date(text: str, default_year: int | None) -> tuple[int, str] | None:
             if da:
                 day = int(da.group(1))
                 rest = after[da.end():]
+                dr = _DAY_RANGE_END.match(rest)  # "March 19 - 20, 2016": the range starts the 19th
+                if dr and int(dr.group(1)) > day:
+                    rest = rest[dr.end():]
                 ya = _YEAR_AFTER.match(rest)
                 if ya:
                     year, end_rest = int(ya.group(1)), rest[ya.end():]
