@@ -1,6 +1,6 @@
 """Run the benchmarks; write bench/results/latest.json and bench/results/latest.md.
 
-    python bench/run_all.py            all five, about 8 minutes on 2 cores
+    python bench/run_all.py            all of them, about 9 minutes on 2 cores
     python bench/run_all.py --quick    parse_throughput, corpus_scores, scaling: under a minute
     python bench/run_all.py --only scaling --only corpus_scores   (keeps the others' last figures)
 
@@ -22,7 +22,8 @@ from typing import Any
 from _common import BENCH, REPO, machine
 
 QUICK = ["parse_throughput", "corpus_scores", "scaling"]
-ALL = ["parse_throughput", "corpus_scores", "scaling", "crawl_throughput", "memory", "ray_scaling"]
+ALL = ["parse_throughput", "corpus_scores", "scaling", "fetch_transport", "crawl_throughput", "memory",
+       "ray_scaling"]
 RESULTS = BENCH / "results"
 
 
@@ -146,6 +147,15 @@ def scaling_section(sc: dict[str, Any]) -> list[str]:
                      for x in sc["rows"]]))
 
 
+def transport_section(f: dict[str, Any]) -> list[str]:
+    names = [k for k in f["rows"][0] if k not in ("hosts", "requests")]
+    return (["## HTTP client under the fetcher (loopback, one worker per host)", ""]
+            + table(["hosts", "requests", *[f"{n}: req/s, CPU ms/req" for n in names]],
+                    [[r["hosts"], r["requests"],
+                      *[f"{r[n]['req_per_s']}, {r[n]['client_cpu_ms_per_req']}" for n in names]]
+                     for r in f["rows"]]))
+
+
 def stages_section(p: dict[str, Any]) -> list[str]:
     return (["## Where corpus parse time goes (ms/page, `parse_page` stages)", ""]
             + table(["stage", "ms/page"], [[k, v] for k, v in p["stages_ms_per_page"].items()]))
@@ -165,7 +175,8 @@ def markdown(doc: dict[str, Any]) -> str:
            f"Machine: {m['nproc']} cores (`nproc`), {m['cpu']}, {m['mem_gb']} GB RAM, {m['os']}; "
            f"Python {m['python']}; {libs}. Revision {doc['revision']}. Command: `{doc['command']}`.", ""]
     out += headline(r)
-    sections = [("corpus_scores", "scores", corpus_section), ("crawl_throughput", "runs", crawl_section),
+    sections = [("corpus_scores", "scores", corpus_section), ("fetch_transport", "rows", transport_section),
+                ("crawl_throughput", "runs", crawl_section),
                 ("memory", "runs", memory_section), ("scaling", "rows", scaling_section),
                 ("parse_throughput", "stages_ms_per_page", stages_section),
                 ("parse_throughput", "startup", imports_section)]

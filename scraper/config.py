@@ -43,6 +43,10 @@ class CrawlConfig:
     warc_max_bytes: int = 1024 * 1024 * 1024
     stay_on_host: bool = True
     parse_workers: int | None = None   # processes parsing beside the event loop (0: inline; None: auto)
+    # the I/O under httpx: "aiohttp" (httpx-aiohttp's transport: a third of the CPU per
+    # request, bench/fetch_transport.py), "httpx" (its own), "auto" (aiohttp when
+    # installed, which it is with the package)
+    transport: str = "auto"
 
     def __post_init__(self) -> None:
         if self.delay < 0:
@@ -53,6 +57,8 @@ class CrawlConfig:
             raise ConfigError("max_pages must be at least 1")
         if self.max_posts is not None and self.max_posts < 1:
             raise ConfigError("max_posts must be at least 1")
+        if self.transport not in ("auto", "aiohttp", "httpx"):
+            raise ConfigError(f"transport must be auto, aiohttp or httpx, not {self.transport!r}")
         if self.timeout <= 0:
             raise ConfigError("timeout must be > 0 seconds")
         if self.max_bytes < 1024:

@@ -51,6 +51,7 @@ _SITE_KEYS: dict[str, tuple[tuple[type, ...], str | None]] = {
     "max_bytes": ((int,), "max_bytes"),
     "warc": ((str,), "warc_dir"),
     "full": ((bool,), "full"),
+    "transport": ((str,), "transport"),
 }
 _TOP_ONLY = {"state": ((str,), None), "parallel": ((int,), None)}
 

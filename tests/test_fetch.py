@@ -16,9 +16,20 @@ from scraper.fetch import Fetcher, Response
 from scraper.fetch.policy import RetryAfterTooLong
 
 
+# Every test here runs on both transports under httpx: aiohttp's (the default) and
+# httpx's own; the fault server's answers must come out the same through either.
+_TRANSPORT = {"name": "httpx"}
+
+
+@pytest.fixture(autouse=True, params=["aiohttp", "httpx"])
+def transport(request: pytest.FixtureRequest) -> str:
+    _TRANSPORT["name"] = request.param
+    return request.param
+
+
 def config(**overrides: Any) -> CrawlConfig:
     base: dict[str, Any] = {"delay": 0.0, "retries": 2, "backoff": 0.01, "timeout": 5.0,
-                            "max_bytes": 1 << 20}
+                            "max_bytes": 1 << 20, "transport": _TRANSPORT["name"]}
     return CrawlConfig(**{**base, **overrides})
 
 
@@ -255,3 +266,22 @@ def test_repeated_headers_reach_the_warc_as_sent(fault, fake_time, tmp_path):
     assert cookies.rec_headers.get_header("WARC-Truncated") is None
     assert error.rec_headers.get_header("WARC-Truncated") == "length"
     assert error.http_headers.get_statuscode() == "500"
+
+
+def test_the_transport_in_use_is_the_one_asked_for(transport):
+    """Both runs of this module really go through different I/O."""
+    from httpx_aiohttp import AiohttpTransport
+
+    async def go() -> type:
+        async with Fetcher(config()) as f:
+            return type(f._client._transport)
+
+    used = asyncio.run(go())
+    assert (used is AiohttpTransport) == (transport == "aiohttp")
+
+
+def test_an_unknown_transport_is_a_config_error():
+    from scraper.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="transport"):
+        CrawlConfig(transport="curl")

@@ -21,6 +21,9 @@ CRAWL_OPTIONS = [
     click.option("--parse-workers", type=int, default=None,
                  help="Processes that parse pages beside the fetching loop [default: automatic: one per spare "
                  "core, at most 2, once a crawl passes 10 pages; 0: parse inline]."),
+    click.option("--transport", type=click.Choice(["auto", "aiohttp", "httpx"]), default=None,
+                 help="The connection pool under httpx: aiohttp's (a third of the CPU per request) or httpx's "
+                 "own [default: auto: aiohttp's when installed]."),
     click.option("--max-posts", type=int, default=None, help="Posts per start URL."),
     click.option("--since", default=None, help="Stop paging once a page has only posts older than this "
                  "date (YYYY-MM-DD); older posts are not written."),

@@ -23,7 +23,7 @@ import httpx
 from tenacity import RetryCallState
 
 from ..config import CrawlConfig
-from ..errors import FetchError, PermanentFetch, RobotsDenied
+from ..errors import ConfigError, FetchError, PermanentFetch, RobotsDenied
 from .body import BodyDecoder, accept_encoding, html_verdict, looks_like_html, read_body
 from .policy import check_status, retrying, translate
 from .politeness import Politeness, host_key
@@ -57,6 +57,21 @@ def _utc_iso(epoch: float) -> str:
     return stamp.isoformat().replace("+00:00", "Z")
 
 
+def _transport(choice: str) -> httpx.AsyncBaseTransport | None:
+    """The I/O under httpx. With its own pool httpx spends about 0.9 ms of CPU per
+    request on loopback, 1.3 ms with 32 hosts (httpx#3215); on aiohttp's, behind the
+    same API, 0.35 ms whatever the hosts (bench/fetch_transport.py). None: httpx's own."""
+    if choice == "httpx":
+        return None
+    try:
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:
+        if choice == "aiohttp":
+            raise ConfigError("transport aiohttp needs the httpx-aiohttp package: pip install httpx-aiohttp") from None
+        return None
+    return AiohttpTransport()
+
+
 def _optional_brotli() -> ModuleType | None:
     try:
         return importlib.import_module("brotli")
@@ -86,7 +101,8 @@ class Fetcher:
         self._rng = random.Random()
         self._brotli = _optional_brotli()
         self._client = httpx.AsyncClient(
-            transport=transport, follow_redirects=False, timeout=httpx.Timeout(config.timeout),
+            transport=transport or _transport(config.transport), follow_redirects=False,
+            timeout=httpx.Timeout(config.timeout),
             headers={"User-Agent": config.user_agent,
                      "Accept-Encoding": accept_encoding(self._brotli)})
         self._politeness = Politeness(config, self._clock, self._sleep)
