@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from ..urls import canonical_url, same_site, same_site_or_both_relative
+from ..urls import canonical_url, same_site_or_both_relative
 from . import rules
 from .candidates import (
     HEADING_SET,
