@@ -50,11 +50,11 @@ def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, st
         if data.startswith(bom):
             return data[len(bom):].decode(name, "replace"), name
     tried: list[str] = []
-    for name in (_codec(header_charset), sniff_meta_charset(data)):
-        if name and name not in tried:
-            tried.append(name)
+    for declared in (_codec(header_charset), sniff_meta_charset(data)):
+        if declared and declared not in tried:
+            tried.append(declared)
             try:
-                return data.decode(name), name
+                return data.decode(declared), declared
             except UnicodeDecodeError:
                 continue
     text = _mostly_utf8(data)
@@ -63,10 +63,9 @@ def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, st
     from charset_normalizer import from_bytes  # only for pages that need guessing
 
     best = from_bytes(data[:200_000]).best()
-    name = _codec(best.encoding) if best is not None else None
-    if name is None:
-        name = tried[0] if tried else "cp1252"
-    return data.decode(name, "replace"), name
+    guessed = _codec(best.encoding) if best is not None else None
+    codec = guessed or (tried[0] if tried else "cp1252")
+    return data.decode(codec, "replace"), codec
 
 
 def _mostly_utf8(data: bytes) -> str | None:

@@ -40,8 +40,10 @@ __all__ = ["Page", "ListingWalker", "FetchFn", "ParseFn"]
 
 
 class FetchedLike(Protocol):
-    url: str
-    status: int
+    @property
+    def url(self) -> str: ...
+    @property
+    def status(self) -> int: ...
 
     @property
     def not_modified(self) -> bool: ...

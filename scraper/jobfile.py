@@ -90,7 +90,7 @@ def _culprit(merged: dict[str, Any]) -> str:
             continue
         try:
             if field is not None:
-                CrawlConfig(**{field: Path(merged[key]) if field == "warc_dir" else merged[key]})
+                CrawlConfig(**{field: Path(merged[key]) if field == "warc_dir" else merged[key]})  # type: ignore[arg-type]
             elif key == "format":
                 OutputConfig(format=merged[key])
         except ConfigError:
@@ -154,7 +154,7 @@ def load_jobs(path: Path, *, overrides: dict[str, Any] | None = None) -> JobFile
         if name in names:
             raise fail(f"duplicate site name {name!r}", "name", i)
         names.add(name)
-        crawl_kw = {spec[1]: merged[k] for k, spec in _SITE_KEYS.items() if spec[1] and k in merged}
+        crawl_kw: dict[str, Any] = {spec[1]: merged[k] for k, spec in _SITE_KEYS.items() if spec[1] and k in merged}
         if "warc_dir" in crawl_kw:
             crawl_kw["warc_dir"] = Path(crawl_kw["warc_dir"])
         try:

@@ -158,7 +158,7 @@ def assemble(scans: list[FileScan], articles: dict[str, Any]) -> Iterator[Post]:
     for p in pages:
         if p.url in targets or p.url in number:
             continue
-        n, url = 1, p.url
+        n, url = 1, p.url  # type: int, str | None
         while url is not None and url not in number:
             number[url] = n
             n += 1

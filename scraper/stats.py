@@ -77,11 +77,11 @@ class RunStats:
         s = cls()
         for name in ("listings", "pages", "not_modified", "posts_found", "new", "updated", "unchanged",
                      "followed", "retries", "bytes"):
-            setattr(s, name, int(d.get(name, 0)))  # type: ignore[arg-type]
+            setattr(s, name, int(d.get(name, 0)))  # type: ignore[call-overload]
         s.seconds = float(d.get("seconds", 0.0))  # type: ignore[arg-type]
-        s.failure_count = int(d.get("failures", 0))  # type: ignore[arg-type]
-        s.reasons.update(d.get("reasons", {}))  # type: ignore[arg-type]
-        s.stops.update(d.get("stops", {}))  # type: ignore[arg-type]
+        s.failure_count = int(d.get("failures", 0))  # type: ignore[call-overload]
+        s.reasons.update(d.get("reasons", {}))  # type: ignore[call-overload]
+        s.stops.update(d.get("stops", {}))  # type: ignore[call-overload]
         return s
 
     @property

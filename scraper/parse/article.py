@@ -8,6 +8,7 @@ should not pay.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .dates import parse_iso
 
@@ -40,7 +41,7 @@ def extract_article(html: str, url: str | None) -> Article | None:
     from .sanitize import sanitize_html
 
     try:
-        doc = trafilatura.bare_extraction(
+        doc: Any = trafilatura.bare_extraction(  # a trafilatura Document (a dict only if asked for one)
             html, url=url, with_metadata=True, include_comments=False, include_links=True,
             include_formatting=True, include_images=True, include_tables=True,
         )

@@ -273,7 +273,7 @@ def own_link(node: LexborNode) -> bool:
 
 
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
-    p = inner
+    p: LexborNode | None = inner
     oid = outer.mem_id
     while p is not None:
         if p.mem_id == oid:

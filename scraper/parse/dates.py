@@ -204,8 +204,10 @@ def find_date(text: str | None, *, dayfirst: bool = True, default_year: int | No
             offer(m.start(), _fmt(y, mo, d, text[m.end():]))
     m = _DMY_RE.search(text)
     if m:
-        a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
-        if y is not None:
+        a, b = int(m.group(1)), int(m.group(3))
+        printed_year = _year(m.group(4))
+        if printed_year is not None:
+            y = printed_year
             # 11.04.2011 and 11-04-2011 are day-first everywhere; 04/11/2011 depends
             day_first = dayfirst or m.group(2) in ".-"
             if a > 12 or (day_first and b <= 12):

@@ -258,7 +258,7 @@ def _clean(tree: LexborHTMLParser) -> None:
     if body is None:
         return
     for node in body.css(_MARKED):
-        node.insert_after(_MARKS[node.tag])
+        node.insert_after(_MARKS[node.tag or ""])  # (the query finds only tags _MARKS has)
 
 
 def load(data: str | bytes, url: str | None = None, *, charset: str | None = None) -> Document:

@@ -225,7 +225,7 @@ def regions(group: Group, th: rules.Thresholds, memo: Memo) -> list[list[LexborN
     level = int(title_tag[1]) if title_tag in HEADING_SET else 6
     out: list[list[LexborNode]] = []
     last = len(group.blocks) - 1
-    shapes: set[tuple[str, str]] = set()
+    shapes: set[tuple[str | None, str]] = set()
     for i, b in enumerate(group.blocks):
         region = [b]
         nxt = b.next

@@ -45,7 +45,7 @@ class Region:
                 els.extend(elements_of(n))
         self.els = els
         self.roots = roots
-        self.tags: list[str] = [e.tag for e in els]
+        self.tags: list[str | None] = [e.tag for e in els]
         self.attrs: list[dict[str, str | None]] = [e.attributes for e in els]
         self.ids: list[int] = [e.mem_id for e in els]
         self.root_ids: set[int] = {self.ids[i] for i in roots}
@@ -107,7 +107,7 @@ class Region:
         index = self.index()
         low = [_NONE_BELOW] * len(self.els)
         for i, tag in enumerate(self.tags):
-            lvl = _LEVEL.get(tag)
+            lvl = _LEVEL.get(tag or "")
             if lvl is None:
                 continue
             p = self.els[i].parent

@@ -123,7 +123,7 @@ class RecordSink:
         self._state = state
         self._clock = clock
         self._dir = JsonDirWriter(self._out, pretty=pretty, keep_revisions=keep_revisions) \
-            if self._format == "json" else None
+            if self._format == "json" and self._out is not None else None
         self._stdout = StdoutWriter(stream) if self._format == "stdout" else None
         self._jsonl: OrderedDict[Path, JsonlWriter] = OrderedDict()  # open files, LRU order
         self._reconciled: set[Path] = set()

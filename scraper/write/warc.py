@@ -166,6 +166,7 @@ class WarcArchive:
             if self._fsync:
                 fsync_directory(self.directory)
             self.files.append(path)
+        assert self._path is not None  # set with the file
         return self._file, self._path, self._writer
 
     def _write_warcinfo(self, path: Path) -> None:
