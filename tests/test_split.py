@@ -120,7 +120,7 @@ def test_widget_areas_outside_main_stay_chrome() -> None:
     ("https://x.example/category/news/", True),
     ("https://x.example/?cat=155", True),
     ("https://x.example/index.php?tag=ai&s=", True),
-    ("https://x.example/news.php?lang=173&cat=155&newid=13177", False),  # a story filed in a category
+    ("https://x.example/news.php?lang=2&cat=7&newid=901", False),  # a story filed in a category
     ("https://x.example/?p=42&cat=3", False),
     ("https://x.example/?p=42&replytocom=7", True),
     ("https://x.example/2016/03/a-post/", False),

@@ -232,7 +232,8 @@ class Fetcher:
                 raw_body=raw, http_version=response.http_version, reason=response.reason_phrase,
                 request_headers={k.lower(): v for k, v in response.request.headers.items()},
                 fetched_at=_utc_iso(started), elapsed=max(0.0, self._clock() - started),
-                header_lines=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+                header_lines=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
+                if self._on_exchange is not None else [],  # for the archive only
                 truncated=truncated)
 
         if not (status in REDIRECT_STATUSES and "location" in headers):

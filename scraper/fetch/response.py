@@ -50,8 +50,8 @@ class Response:
     fetched_at: str = ""
     elapsed: float = 0.0
     redirects: list[str] = field(default_factory=list)
-    # for the archive: the header lines as sent (case and repeats kept: Set-Cookie),
-    # and why raw_body is not the whole payload ("length": not read, or cut at a
+    # for the archive (filled only when one listens): the header lines as sent (case
+    # and repeats kept: Set-Cookie), and why raw_body is not the whole payload ("length": not read, or cut at a
     # cap; "disconnect": the connection broke), as WARC-Truncated says it
     header_lines: list[tuple[str, str]] = field(default_factory=list)
     truncated: str | None = None

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborNode
 
 from ..urls import resolve
 from . import rules
-from .dom import ClassNames, TextMemo
+from .dom import ClassNames, TextMemo, class_or_id_containing
 
 __all__ = ["HEADING_SET", "Memo", "candidates", "contains", "link_of", "own_link", "signature",
            "text_len", "title_href"]
@@ -163,8 +163,7 @@ _TITLE_TOKENS = frozenset({"title", "headline", "entry-title", "post-title", "ar
 # Every name in _TITLE_TOKENS holds one of these words, so an element whose class
 # or id holds none of them (ASCII case ignored, as str.lower() does for these
 # letters) cannot be title-classed: one query finds the few that may be.
-_TITLE_SUPERSET = ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in ("title", "headline", "heading",
-                                                                                 "p-name", "u-url"))
+_TITLE_SUPERSET = class_or_id_containing("title", "headline", "heading", "p-name", "u-url")
 
 
 def _title_class(node: LexborNode, memo: Memo, maybe: set[int]) -> bool:

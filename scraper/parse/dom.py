@@ -17,7 +17,8 @@ from ..errors import ParseError
 from ..urls import is_http_url, resolve
 from . import rules
 
-__all__ = ["Document", "ClassNames", "TextMemo", "load", "norm", "node_text", "classes_of", "tokens_of",
+__all__ = ["Document", "ClassNames", "TextMemo", "load", "norm", "node_text", "classes_of", "class_or_id_containing",
+           "tokens_of",
            "tokens_of_string", "attr", "has_descendant", "elements_of", "raw_text"]
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -66,6 +67,14 @@ def elements_of(node: LexborNode) -> list[LexborNode]:
     A walk is three times faster than the query (and does not set up the selector
     engine of a parser that has none yet)."""
     return [n for n in node.traverse() if n.is_element_node]
+
+
+def class_or_id_containing(*words: str) -> str:
+    """A selector for the elements whose class or id holds one of the words, ASCII
+    letters compared ignoring case: a superset of those whose ``tokens_of`` holds a
+    name with one of the words in it, found by one query instead of a look at every
+    element's classes."""
+    return ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in words)
 
 
 def has_descendant(node: LexborNode, selector: str) -> bool:

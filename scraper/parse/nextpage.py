@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborNode
 
 from ..urls import canonical_url, is_http_url, resolve, same_site
 from . import rules
-from .dom import ClassNames, Document, TextMemo, node_text
+from .dom import ClassNames, Document, TextMemo, class_or_id_containing, node_text
 
 __all__ = ["find_next", "page_number"]
 
@@ -28,7 +28,7 @@ _PREV_CLASS = frozenset({"prev", "previous", "newer", "nav-next", "previousposts
                          "blog-pager-newer-link", "pagination__prev"})
 # Every name in _NEXT_CLASS and _PREV_CLASS holds one of these words: an element
 # whose class and id hold none of them names no direction (one query finds the rest).
-_SIDED_SUPERSET = ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in ("next", "older", "prev", "newer"))
+_SIDED_SUPERSET = class_or_id_containing("next", "older", "prev", "newer")
 _PAGER_TOKENS = frozenset({"pagination", "pager", "pages", "page-numbers", "paginator", "pagenavi",
                            "wp-pagenavi", "nav-links", "paging", "pagenav", "page-nav", "blog-pager"})
 
@@ -59,7 +59,7 @@ _NO_TOKENS: frozenset[str] = frozenset()
 # A superset of the elements _PAGER_TOKENS name: each of those words holds "pag" or
 # is "nav-links". Lexbor compares ASCII letters ignoring case; str.lower() also turns
 # the Kelvin sign into "k", hence the odd selector.
-_PAGER_SUPERSET = ", ".join(f"[{a}*={w} i]" for a in ("class", "id") for w in ("pag", "nav-links", "nav-lin\u212as"))
+_PAGER_SUPERSET = class_or_id_containing("pag", "nav-links", "nav-lin\u212as")
 
 
 class _Pager:

@@ -162,7 +162,7 @@ NON_POST_HREF_RE = re.compile(
     re.IGNORECASE,
 )
 # ?cat=, ?tag= and ?author= make a taxonomy page, unless an item's id goes with them
-# ("news.php?cat=155&newid=13177" is a story filed in a category)
+# ("article.php?cat=7&newsid=901" is a story filed in a category)
 TAXONOMY_QUERY_RE = re.compile(r"[?&](?:cat|tag|author)=", re.IGNORECASE)
 ITEM_QUERY_RE = re.compile(r"[?&](?:p|id|nid|aid|newid|newsid|news_id|articleid|article_id|postid|post_id|storyid|"
                            r"story_id|article|post|story)=\d", re.IGNORECASE)
