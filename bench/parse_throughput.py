@@ -8,6 +8,9 @@ All three start from the page's bytes: decoding is inside the timing for each.
 Reported: median of the rounds, as pages/s and ms/page, and the ratios
 ours/traf pages/s (goal >= 10) and ours/floor time (goal <= 5).
 
+A folder of saved pages (the corpus, six times) through `scraper parse FOLDER`
+with --jobs 1 and --jobs 2: whole commands, pages/s.
+
 Start-up (subprocesses, median of 5): `scraper --help`, `scraper parse PAGE` on a
 synthetic 10-post page, against `python -c pass`; and the 10 slowest imports of
 `import scraper.cli.main` from `python -X importtime`.
@@ -131,6 +134,25 @@ def stages(pages: list[Page], rounds: int = 3) -> dict[str, float]:
     return out
 
 
+def folder_jobs(pages: list[Page], copies: int = 6, repeats: int = 3) -> dict[str, Any]:
+    """``scraper parse FOLDER --jobs N`` over ``copies`` copies of the corpus, whole
+    command (start-up and each worker's warm-up included): what a researcher with a
+    folder of saved pages gets from more processes on this machine."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out: dict[str, Any] = {"pages": len(pages) * copies}
+    with tempfile.TemporaryDirectory() as tmp:
+        for c in range(copies):
+            d = Path(tmp, f"copy{c}")
+            d.mkdir()
+            for name, data, _ in pages:
+                (d / name).write_bytes(data)
+        for jobs in (1, 2):
+            secs = median(run_cmd_seconds([SCRAPER, "parse", tmp, "--jobs", str(jobs)], repeats, env=env))
+            out[f"jobs_{jobs}"] = {"seconds": round(secs, 2), "pages_per_s": round(out["pages"] / secs, 1)}
+    out["ratio_jobs_2_1"] = round(out["jobs_2"]["pages_per_s"] / out["jobs_1"]["pages_per_s"], 2)
+    return out
+
+
 def startup(repeats: int = 5) -> dict[str, Any]:
     """Start-up as an installed tool has it: with Python's bytecode cache (the
     environment may say PYTHONDONTWRITEBYTECODE; a user's install has .pyc files),
@@ -186,6 +208,9 @@ def main() -> None:
                f"ours/floor time = {result['ratio_ours_floor_time']} (goal <= 5)")
         for s in tp["slowest_pages_ours"]:
             say(q, f"  slow: {s}")
+        result["folder_jobs"] = fj = folder_jobs(pages)
+        say(q, f"  scraper parse FOLDER ({fj['pages']} pages): --jobs 1 {fj['jobs_1']['pages_per_s']} pages/s, "
+               f"--jobs 2 {fj['jobs_2']['pages_per_s']} pages/s ({fj['ratio_jobs_2_1']}x)")
         result["stages_ms_per_page"] = st_ms = stages(pages)
         for k, v in st_ms.items():
             say(q, f"  stage {k:60s} {v:6.2f} ms/page")

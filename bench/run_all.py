@@ -72,6 +72,10 @@ def headline(r: dict[str, Any]) -> list[str]:
                   p["trafilatura"]["pages_per_s"], ratio, ">= 10", met(ratio >= 10)],
                  ["corpus parse, ms/page (vs lexbor parse + text)", p["ours"]["ms_per_page"],
                   p["floor"]["ms_per_page"], floor, "<= 5", met(floor <= 5)]]
+    if "folder_jobs" in p:
+        fj = p["folder_jobs"]
+        rows.append([f"`scraper parse FOLDER` ({fj['pages']} pages), pages/s, --jobs 2 (vs --jobs 1)",
+                     fj["jobs_2"]["pages_per_s"], fj["jobs_1"]["pages_per_s"], fj["ratio_jobs_2_1"], "", ""])
     if "startup" in p:
         s = p["startup"]["seconds"]
         for cmd in ("scraper --help", "scraper parse one-page.html"):

@@ -50,7 +50,7 @@ def test_version():
 
 
 @pytest.mark.parametrize("command, options", [
-    ("parse", ["--url", "--warc", "PAGES"]),
+    ("parse", ["--url", "--jobs", "--warc", "PAGES"]),
     ("inspect", ["--url", "--json", "PAGE"]),
     ("crawl", ["--out", "--format", "--delay", "--max-pages", "--max-posts", "--since", "--follow", "--quiet",
                "--state", "--full", "--warc", "URLS"]),
@@ -133,6 +133,48 @@ def test_parse_reads_stdin():
     recs = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(recs) == 7
     assert recs[0]["source"] == "https://lgc.example.com/tag/civil-society/"
+
+
+def _without_clock(stdout: str) -> list[dict]:
+    recs = [json.loads(line) for line in stdout.splitlines()]
+    for r in recs:
+        r.pop("fetched_at")
+    return recs
+
+
+def test_parse_in_processes_keeps_page_order_and_reports_bad_pages(tmp_path):
+    """--jobs 2: the same records, in the same order, as one process; a page that
+    cannot be read is reported and the others are still printed."""
+    pages = [SEED / "wrapped.html", tmp_path / "gone.html", SEED / "flat.html", SEED / "excerpt.html",
+             SEED / "wrapped.html"]
+    one = run("parse", *pages)
+    two = run("parse", "--jobs", "2", *pages)
+    assert one.returncode == two.returncode == 1
+    assert "gone.html" in two.stderr
+    recs = _without_clock(two.stdout)
+    assert recs == _without_clock(one.stdout)
+    assert len(recs) == 28
+    # page order: the first and last pages are the same file, so the same seven records
+    assert [r["title"] for r in recs[:7]] == [r["title"] for r in recs[-7:]]
+
+
+def test_parse_a_folder_reads_its_pages_in_name_order(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.htm").write_bytes((SEED / "flat.html").read_bytes())
+    (tmp_path / "1.html").write_bytes((SEED / "wrapped.html").read_bytes())
+    (tmp_path / "notes.txt").write_text("not a page")
+    proc = run("parse", tmp_path, "--jobs", "0")
+    assert proc.returncode == 0, proc.stderr
+    recs = _without_clock(proc.stdout)
+    expected = _without_clock(run("parse", tmp_path / "1.html", tmp_path / "b" / "2.htm").stdout)
+    assert len(recs) == 14 and recs == expected
+
+
+def test_parse_an_empty_folder_is_an_error(tmp_path):
+    proc = run("parse", tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert "no .html" in proc.stderr
 
 
 # --- inspect -----------------------------------------------------------------------------------
