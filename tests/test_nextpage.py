@@ -26,6 +26,7 @@ def _next(nav: str, url: str = "https://blog.example/tag/x/") -> str | None:
     ('<nav class="pagination"><span class="current">1</span><a href="/tag/x/page/2/">2</a>'
      '<a href="/tag/x/page/3/">3</a></nav>', "https://blog.example/tag/x/page/2/"),
     ('<nav><a href="/about/">About</a><a href="/contact/">Contact</a></nav>', None),
+    ('<a class="next" href="/tag/x/page/2/#content-inner">Next</a>', "https://blog.example/tag/x/page/2/"),  # no jump
 ])
 def test_next_link(nav: str, expected: str | None) -> None:
     assert _next(nav) == expected

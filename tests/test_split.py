@@ -129,3 +129,51 @@ def test_non_post_urls(url: str, non_post: bool) -> None:
     from scraper.parse.rules import non_post_url
 
     assert non_post_url(url) is non_post
+
+
+def _recent_posts_home(main_open: str, main_close: str) -> str:
+    items = "".join(f'<div class="recent-post-item"><div class="recent-post-info"><a class="article-title" '
+                    f'href="/2023/02/0{i}/note-{i}/">Study note number {i}</a><div class="article-meta-wrap">'
+                    f'<time datetime="2023-02-0{i}">2023-02-0{i}</time></div><div class="content">'
+                    f'{"What I learned this week about limits and series. " * 4}</div></div></div>' for i in range(1, 7))
+    side = "".join(f'<div class="aside-list-item"><a href="/2022/0{i}/old-{i}/" title="Older note {i}">Older note {i} of mine'
+                   f'</a><time>2022-0{i}-01</time></div>' for i in range(1, 6))
+    return (f'<html><body>{main_open}<div class="recent-posts" id="recent-posts">{items}</div>{main_close}'
+            f'<div class="aside-content"><div class="card-widget card-recent-post"><div class="item-headline">Recent'
+            f'</div><div class="aside-list">{side}</div></div></div></body></html>')
+
+
+def test_a_recent_posts_list_that_is_the_main_column_is_the_listing() -> None:
+    """"recent-post-item" names a sidebar widget's entries on many themes and the
+    home page's own posts on others: in <main>, holding most of the page, it is the
+    latter."""
+    posts = parse_html(_recent_posts_home('<main class="layout">', "</main>"), "https://notes.example/page/2/")
+    assert [p.title for p in posts] == [f"Study note number {i}" for i in range(1, 7)]
+    assert posts[0].date == "2023-02-01"
+
+
+def test_a_recent_posts_list_outside_main_stays_chrome() -> None:
+    posts = parse_html(_recent_posts_home('<div class="layout">', "</div>"), "https://notes.example/page/2/")
+    assert not any("note-" in (p.url or "") for p in posts)
+
+
+_LONG_PAGE = ("<html><head><title>The Blog</title></head><body><nav><a href='/'>Home</a></nav><div>"
+              + "".join(f"<p>{'A paragraph of running text with nothing repeated in it. ' * 6}{i}</p>" for i in range(8))
+              + "</div></body></html>")
+
+
+@pytest.mark.parametrize(("url", "records"), [
+    ("https://blog.example/2016/03/a-long-story/", 1),  # a permalink: one article
+    ("https://blog.example/", 0),  # a home page,
+    ("https://blog.example/page/3/", 0),  # a numbered page,
+    ("https://blog.example/tag/news/", 0),  # or a tag page is never one "article" made of its posts
+    ("https://blog.example/archive?paged=2", 0),
+])
+def test_a_listing_address_is_not_read_as_one_article(url: str, records: int) -> None:
+    from scraper.api import parse_page
+
+    result = parse_page(_LONG_PAGE, url)
+    assert len(result.posts) == records
+    assert result.kind == ("article" if records else "other")
+    if not records:
+        assert "listing by its address" in (result.reason or "")

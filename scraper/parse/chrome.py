@@ -11,6 +11,9 @@ from .dom import raw_text
 __all__ = ["Chrome", "ink"]
 
 _WIDGET_TOKENS = frozenset({"widget", "widgets", "widgetarea", "widget-area"})
+# words that say which posts a list shows, not where it sits: a sidebar widget's
+# "recent posts", or a theme's name for the home page's own list of posts
+_LIST_WORDS = frozenset({"recent", "popular", "trending"})
 
 
 def ink(node: LexborNode) -> int:
@@ -87,9 +90,23 @@ class Chrome:
         # <form> and <header> wrap whole pages on some sites, so size counts;
         # "widget Blog" is Blogger's main column, "widget_recent_entries" a sidebar
         tagged = p.tag in rules.CHROME_TAGS or (p.tag == "header" and p.css_first("h1, h2, h3, h4, h5, h6") is None)
-        chromish = toks & rules.CHROME_TOKENS
+        chromish = self._chromish(p, toks, in_main)
         named = bool(chromish) and not names & rules.MAIN_NAMES and not (in_main and chromish <= _WIDGET_TOKENS)
         return (tagged and self._minor(p, 0.7)) or (named and self._minor(p)), main, own_main
 
+    def _chromish(self, node: LexborNode, toks: frozenset[str], in_main: bool) -> frozenset[str]:
+        """The node's chrome words. A list word ("recent-post-item") is dropped in the
+        page's <main> when the node's parent holds most of the page's text: that
+        list is the page's content, not a widget beside it."""
+        chromish = toks & rules.CHROME_TOKENS
+        if chromish and in_main and chromish <= _LIST_WORDS:
+            parent = node.parent
+            if parent is not None and not self._minor(parent, 0.5):
+                return frozenset()
+        return chromish
+
     def is_chrome_block(self, node: LexborNode) -> bool:
-        return bool(self._memo.tokens(node) & rules.CHROME_TOKENS) and self._minor(node)
+        """Whether a post block names itself chrome (a widget, a share box). Asked
+        after ``classify(node)``, which knows whether the node is in <main>."""
+        in_main = self._in_main.get(node.mem_id, False)
+        return bool(self._chromish(node, self._memo.tokens(node), in_main)) and self._minor(node)

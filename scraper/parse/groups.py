@@ -146,7 +146,7 @@ def build_group(group: Group, body: LexborNode, doc: Document, th: rules.Thresho
         # wrapper; or the blocks themselves are marked as chrome (widgets, share boxes)
         step = max(1, n // 6)
         probe = blocks[::step][:6]
-        flagged = sum(1 for b in probe if chrome_of.is_chrome_block(b) or chrome_of.classify(b)[0])
+        flagged = sum(1 for b in probe if chrome_of.classify(b)[0] or chrome_of.is_chrome_block(b))
         chrome = flagged > len(probe) // 2
     group.chrome = chrome
     # blocks that hold other posts' titles are sections of a front page, not posts

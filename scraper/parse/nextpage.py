@@ -169,7 +169,7 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
         if _acceptable(url, here, here_canonical, posts):
             scored.append((10.0, 0, url))  # type: ignore[arg-type]
     if body is None:
-        return scored[0][2] if scored else None
+        return _unfragmented(scored[0][2]) if scored else None
     here_page = page_number(here) if here else None
     expected = (here_page or 1) + 1
     base_digit = bool(base and _DIGIT.search(base))  # a relative link's URL takes the base's digits
@@ -231,4 +231,10 @@ def find_next(doc: Document, post_links: set[str] | None = None, *, texts: TextM
     # an on-site link wins over any off-site one; an off-site next link is still
     # returned when it is all there is, so the crawler can say it did not follow it
     scored.sort(key=lambda s: (not (here is None or same_site(s[2], here)), -s[0], s[1]))
-    return scored[0][2]
+    return _unfragmented(scored[0][2])
+
+
+def _unfragmented(url: str) -> str:
+    """The next page's address without its "#content" jump: the same page, and
+    the form a crawler's seen-set and its state expect."""
+    return url.split("#", 1)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from typing import Any, Literal
 
 from ..errors import ParseError
@@ -49,6 +50,16 @@ def _page_signal(doc: Document, hints: Hints) -> str | None:
         if any(c in ("home", "blog", "archive", "category", "tag", "search", "paged", "list") for c in cls):
             return "listing"
     return "article" if (doc.head_meta.get("og:type") or "").lower() == "article" else None
+
+
+def _listing_address(url: str | None) -> bool:
+    """A home page, a numbered page, or a tag, category or author page: where a
+    page whose posts were not found must not come out as one "article" made of all
+    of them."""
+    if not url:
+        return False
+    path = urlsplit(url).path
+    return path in ("", "/") or bool(rules.LISTING_PAGE_RE.search(url)) or rules.non_post_url(url)
 
 
 def _disagreements(f: Any, hint: Any) -> list[str]:
@@ -113,7 +124,10 @@ def parse_document(doc: Document, *, fetched_at: str | None = None, page: int | 
             notes.append(f"JSON-LD lists {len(hints.entries)} articles, none of them among the posts found")
         return PageResult(url=source, kind="listing", posts=posts, next_url=next_url, feeds=feeds,
                           groups=summaries, notes=notes)
-    if raw_html is not None and len(raw_html) > th.article_max_chars:
+    if signal != "article" and (signal == "listing" or _listing_address(source)):
+        reason = f"{reason}; and the page is a listing by its {'address' if signal is None else 'body class'}, " \
+                 "so it is not read as one article"
+    elif raw_html is not None and len(raw_html) > th.article_max_chars:
         reason = f"{reason}; and the page is too large to read as an article ({len(raw_html):,} characters)"
     elif raw_html is not None:
         from .article import extract_article

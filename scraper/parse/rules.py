@@ -154,6 +154,11 @@ PAGE_PARAM_RE = re.compile(r"(?:[?&](?:page|paged|p|pg|pageno|pagenum|start|offs
 PAGE_PATH_RE = re.compile(r"(?:/(?:page|p|seite|pagina|strona|stranica)/(\d+)/?$|/page(\d+)/?$|index-?(\d+)\.html?$|[-_]?(\d+)\.html?$)",
                           re.IGNORECASE)
 
+# An address that only a listing has: a numbered page of one (page_number() also
+# reads "story-1234.html", which is as often a permalink, so this is stricter).
+LISTING_PAGE_RE = re.compile(r"(?:/(?:page|seite|pagina|strona|stranica)/\d+/?$|/page\d+/?$|/index-?\d+\.html?$|"
+                             r"[?&](?:page|paged|pg|pageno|pagenum)=\d+)", re.IGNORECASE)
+
 # URLs that are not posts: taxonomy, author, feed and utility pages.
 NON_POST_HREF_RE = re.compile(
     r"(?:/(?:tag|tags|category|categories|author|authors|label|topics?|search|feed|rss|atom|wp-login|login|"
