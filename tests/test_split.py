@@ -177,3 +177,18 @@ def test_a_listing_address_is_not_read_as_one_article(url: str, records: int) ->
     assert result.kind == ("article" if records else "other")
     if not records:
         assert "listing by its address" in (result.reason or "")
+
+
+def test_subheadings_that_link_into_their_own_post_are_not_the_posts() -> None:
+    """Section headings of a post shown in full link to a "#id" of the post's own
+    address (a docutils table of contents): they are inside the posts, not posts."""
+    def post(i: int) -> str:
+        sections = "".join(f'<div class="section"><h3><a class="toc-backref" href="posts/p{i}/#id{k}">Section {k} of '
+                           f'post {i} here</a></h3><p>{"Words of the section. " * 10}</p></div>' for k in range(3))
+        return (f'<article class="post h-entry"><header><h1 class="p-name"><a href="posts/p{i}/" class="u-url">'
+                f'Post {i}</a></h1></header><div class="p-summary">{sections}</div></article>')
+
+    posts = parse_html(f"<html><body><main>{''.join(post(i) for i in range(4))}</main></body></html>",
+                       "https://nik.example/index-2.html")
+    assert [p.url for p in posts] == [f"https://nik.example/posts/p{i}/" for i in range(4)]
+    assert "Section 2 of post 0 here" in (posts[0].text or "")

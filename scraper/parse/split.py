@@ -108,8 +108,12 @@ def _outer(best: Group, groups: list[Group]) -> Group:
         outer_links = [u for u in g.links if u]
         if not outer_links:
             continue
-        # subheadings link nowhere, or off the site; post titles link to the site's posts
-        if sum(1 for u in inner_links if same_site_or_both_relative(u, outer_links[0])) > 0.5 * len(best.members):
+        # subheadings link nowhere, off the site, or to a place in a post (a table of
+        # contents' "#id4" on the post's own address); titles link to the site's posts
+        posts = {u.split("#", 1)[0] for u in outer_links}
+        to_posts = sum(1 for u in inner_links if same_site_or_both_relative(u, outer_links[0])
+                       and not ("#" in u and u.split("#", 1)[0] in posts))
+        if to_posts > 0.5 * len(best.members):
             continue
         holders = set()
         for m in best.members:
