@@ -44,6 +44,10 @@ _META_TOKENS = frozenset({
 })
 
 
+_CONTENT_TOKENS = frozenset({"entry-content", "post-content", "content", "summary", "excerpt", "entry-summary",
+                             "text", "body", "description", "teaser", "intro", "abstract", "snippet"})
+_CONTENT_INSIDE = ", ".join(f"[class*={w} i]" for w in ("excerpt", "summary", "description", "teaser", "entry-content",
+                                                       "post-content", "abstract", "snippet"))
 
 
 @dataclass(slots=True)
@@ -189,8 +193,10 @@ def _is_meta_container(region: Region, i: int, title_len: int) -> bool:
     if toks & rules.CHROME_TOKENS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
         return True
     if toks & _META_TOKENS:
-        return len(region.text(i)) <= 300 and not toks & {"entry-content", "post-content", "content", "summary",
-                                                           "excerpt", "entry-summary", "text", "body"}
+        # "post-meta-description" is the excerpt; a short "meta-main-wrap" or
+        # "item-details" may hold the title, the meta line and the excerpt together
+        return (len(region.text(i)) <= 300 and not toks & _CONTENT_TOKENS
+                and region.els[i].css_first(_CONTENT_INSIDE) is None)
     return False
 
 
