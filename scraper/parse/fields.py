@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborNode
 from . import rules
 from .dates import find_date
 from .dom import Document, decompose_outermost, node_text, raw_text
-from .meta import author_of, comment_count, comments_of, date_of, tags_of
+from .meta import author_of, comment_count, comments_of, date_of, tag_line, tags_of
 from .region import Region
 from .sanitize import sanitize_html
 
@@ -105,12 +105,14 @@ def _title_top(member: LexborNode, region: Region) -> LexborNode:
     return top
 
 
-def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool) -> list[str]:
-    """Drop byline, date, comment, read-more and share lines from the text's ends."""
+def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool, tags: list[str]) -> list[str]:
+    """Drop byline, date, comment, read-more, share and tag lines from the text's ends."""
 
     def is_meta(line: str) -> bool:
         if len(line) > 160:
             return False
+        if tags and tag_line(line, tags):
+            return True  # what is left of a meta line once its date and byline went ("· in News, Tech")
         if not any(ch.isalnum() for ch in line) and "…" not in line and ".." not in line:
             return True  # a separator left behind by the meta taken out ("·", "|"); an ellipsis says "excerpt"
         if rules.CHROME_LINE_RE.match(line) or rules.READ_MORE_RE.fullmatch(line.strip(" .…»›→")):
@@ -252,7 +254,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
         nodes = [n for n in nodes if n.mem_id not in gone]
 
     lines = text_lines(nodes)
-    lines = _meta_lines_filter(lines, f.title, dayfirst)
+    lines = _meta_lines_filter(lines, f.title, dayfirst, f.tags)
     if lines:
         last = _strip_teaser_tail(lines[-1])
         if last != lines[-1]:

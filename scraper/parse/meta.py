@@ -15,7 +15,7 @@ from .dates import find_date, parse_iso
 from .dom import elements_of, node_text, norm
 from .region import BELOW_BLOCK, BELOW_P_DIV, BELOW_P_DIV_LI, Region
 
-__all__ = ["date_of", "author_of", "comments_of", "tags_of", "clean_author", "comment_count"]
+__all__ = ["date_of", "author_of", "comments_of", "tags_of", "tag_line", "clean_author", "comment_count"]
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
@@ -245,13 +245,27 @@ def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
 
 
 def tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
+    """Tag and category names: ``rel=tag`` links, the links of a tag container, and
+    links to tag or category pages that stand on a line of their own ("#css",
+    "in News, Tech"). Such a line, and a container, are returned to be taken out
+    of the text."""
     tags: list[str] = []
     used: list[LexborNode] = []
+    lines: dict[int, tuple[LexborNode, list[str]]] = {}  # tag links by parent
     tokens = region.tokens
     for i, tag in enumerate(region.tags):
-        if tag == "a" and "tag" in (region.attrs[i].get("rel") or "").lower().split():
-            t = region.text(i)
-            if t and t not in tags:
+        if tag == "a":
+            attrs = region.attrs[i]
+            rel = "tag" in (attrs.get("rel") or "").lower().split()
+            if not rel and not rules.TAG_HREF_RE.search(attrs.get("href") or ""):
+                continue
+            t = region.text(i).lstrip("#").strip()
+            if not t or len(t) > 60 or rules.READ_MORE_RE.search(t):
+                continue  # (Drupal puts rel=tag on its "Read more" link)
+            parent = region.els[i].parent
+            if parent is not None:
+                lines.setdefault(parent.mem_id, (parent, []))[1].append(t)
+            if rel and t not in tags:
                 tags.append(t)
         elif tokens[i] & rules.TAG_CONTAINER_TOKENS:
             n = region.els[i]
@@ -259,7 +273,38 @@ def tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
             if links:
                 used.append(n)
                 for a in links:
-                    t = node_text(a)
+                    t = node_text(a).lstrip("#").strip()
                     if t and t not in tags:
                         tags.append(t)
+    for parent, names in lines.values():
+        if parent.mem_id in region.root_ids or not tag_line(region.node_text(parent), names):
+            continue
+        used.append(parent)
+        for t in names:
+            if t not in tags:
+                tags.append(t)
     return tags, used
+
+
+_TAG_LINE_WORDS = re.compile(r"[^\W\d_]+")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _tag_line_rest(line: str, names: list[str]) -> str:
+    """What a line says besides the tag names standing in it as words of their own
+    ("C" in "C, CUDA", not in "CMU"; "吐槽" alone, not in "吐槽不喜勿入")."""
+    for t in sorted(names, key=len, reverse=True):
+        if t in line:
+            line = re.sub(rf"(?<!\w){re.escape(t)}(?!\w)", " ", line)
+    return line
+
+
+def tag_line(line: str, names: list[str]) -> bool:
+    """A line of tag links: besides the names, at most a short label ("Tags:",
+    "Posted in", "分类于") and separators."""
+    rest = _tag_line_rest(line, names)
+    if rest == line:
+        return False  # no tag name in it
+    words = _TAG_LINE_WORDS.findall(rest)
+    letters = sum(map(len, words)) + 2 * len(_CJK_CHAR.findall(rest))
+    return len(words) <= 3 and letters <= 20

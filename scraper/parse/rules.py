@@ -201,6 +201,9 @@ CHROME_LINE_RE = re.compile(
 DATE_TOKENS = frozenset({"date", "time", "published", "posted", "postdate", "entry-date", "meta", "byline",
                          "timestamp", "dateline", "post-date", "pubdate", "datetime", "updated", "info"})
 AUTHOR_TOKENS = frozenset({"author", "byline", "vcard", "fn", "writer", "creator", "by"})
+# A link to a tag, category or label page: a tag when it stands on a line of such links.
+TAG_HREF_RE = re.compile(r"(?:/(?:tags?|categor(?:y|ies)|labels?)/[^/?#]+?(?:/|\.html?|/index\.html?)?$|"
+                         r"[?&](?:tag|category)=[^&#]+$)", re.IGNORECASE)
 TAG_CONTAINER_TOKENS = frozenset({"tags", "tag-links", "post-tags", "entry-tags", "tagged", "keywords", "labels",
                                   "post-labels", "tag-list", "taglist"})
 

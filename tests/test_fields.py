@@ -1,0 +1,58 @@
+"""Field readers on small synthetic listings: what goes into tags, what stays out
+of the text. Each case is a shape seen on real themes; none names a site."""
+
+from __future__ import annotations
+
+from scraper.api import parse_html
+
+_EXCERPT = "A few sentences of the excerpt, long enough to read as the post's own text. " * 3
+
+
+def _listing(meta: str, n: int = 4, after: str = "") -> str:
+    posts = "".join(f'<article class="card"><h2><a href="/blog/post-{i}/">The post number {i} here</a></h2>'
+                    f'{meta}<p>{_EXCERPT}{i}</p>{after}</article>' for i in range(n))
+    return f"<html><body><main>{posts}</main></body></html>"
+
+
+def test_tag_links_on_a_line_of_their_own_are_tags_and_not_text() -> None:
+    meta = ('<div class="flex gap-2"><a href="/blog/tags/tools" class="px-2">tools</a> '
+            '<a href="/blog/tags/javascript" class="px-2">#javascript</a></div>')
+    posts = parse_html(_listing("", after=meta), "https://blog.example/blog/2/")
+    assert [p.tags for p in posts] == [["tools", "javascript"]] * 4
+    assert all(p.text and p.text.endswith(f"here. {i}".split()[-1]) for i, p in enumerate(posts))
+    assert not any("javascript" in (p.text or "") for p in posts)
+
+
+def test_a_category_badge_above_the_excerpt_is_a_tag() -> None:
+    posts = parse_html(_listing('<small><a href="/category/css/" class="badge">CSS</a></small>'),
+                       "https://blog.example/blog/2/")
+    assert all(p.tags == ["CSS"] and p.text and p.text.startswith("A few sentences") for p in posts)
+
+
+def test_the_rest_of_a_meta_line_with_rel_tag_links_leaves_the_text() -> None:
+    meta = ('<div class="metabar"><em><span class="author vcard">Ann Writer</span> &middot; <time datetime='
+            '"2015-03-03">March 3, 2015</time> &middot; <span>in</span>&nbsp;<a href="/c/tech/" rel="category tag">'
+            'Technology</a>, <a href="/c/best/" rel="category tag">Best Of</a></em></div>')
+    posts = parse_html(_listing(meta), "https://blog.example/blog/2/")
+    assert posts[0].tags == ["Technology", "Best Of"]
+    assert all(p.text and p.text.startswith("A few sentences") for p in posts), posts[0].text
+
+
+def test_a_read_more_link_with_rel_tag_is_not_a_tag() -> None:
+    more = ('<ul class="links inline"><li class="node-readmore"><a href="/blog/post-0/" rel="tag">Read more'
+            '<span class="visually-hidden"> about The post</span></a></li></ul>')
+    tags = '<div class="field-tags"><a href="/topics/health" rel="tag">Health</a></div>'
+    posts = parse_html(_listing(tags, after=more), "https://blog.example/news/")
+    assert all(p.tags == ["Health"] for p in posts)
+
+
+def test_a_tag_name_is_taken_out_of_a_line_only_as_a_word_of_its_own() -> None:
+    from scraper.parse.meta import tag_line
+
+    assert tag_line("· in Technology, Best Of", ["Technology", "Best Of"])
+    assert tag_line("Tags: C, CUDA", ["C", "CUDA"])
+    assert tag_line("分类于 Https", ["Https"])
+    assert not tag_line("CMU 15-618 Notes", ["C", "Lecture Notes"])  # "C" is not a word of it
+    assert not tag_line("吐槽不喜勿入", ["吐槽"])
+    assert not tag_line("crypto 只有解出 100 分而已", ["crypto"])  # a sentence that starts with a tag's name
+    assert not tag_line("Nothing about tags here", ["News"])
