@@ -56,3 +56,26 @@ def test_a_tag_name_is_taken_out_of_a_line_only_as_a_word_of_its_own() -> None:
     assert not tag_line("吐槽不喜勿入", ["吐槽"])
     assert not tag_line("crypto 只有解出 100 分而已", ["crypto"])  # a sentence that starts with a tag's name
     assert not tag_line("Nothing about tags here", ["News"])
+
+
+def test_a_short_last_link_to_the_post_is_a_read_more_link() -> None:
+    ends = ['<a class="read-more" href="/blog/post-{i}/">&raquo;</a>', '<a href="/blog/post-{i}/"><span>Read Post</span></a>',
+            '<a class="btn" href="/blog/post-{i}/">続きを表示</a>']
+    for end in ends:
+        posts = "".join(f'<article class="card"><h2><a href="/blog/post-{i}/">The post number {i} here</a></h2>'
+                        f'<p>{_EXCERPT}{i} {end.format(i=i)}</p></article>' for i in range(4))
+        got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/blog/2/")
+        assert [p.text for p in got] == [f"{_EXCERPT}{i}".strip() for i in range(4)], end
+        assert not any(p.full_text for p in got), end
+
+
+def test_an_excerpt_that_links_to_its_post_is_kept() -> None:
+    """Themes link the excerpt itself; that link has the post's meta after it, and
+    a sentence that ends "and more …" is text, not a "more …" link."""
+    for excerpt in ("CMU Notes", "Configurable file caches, inline shortcodes, and more …"):
+        posts = "".join(f'<article class="card"><h2><a href="/blog/post-{i}/">The post number {i} here</a></h2>'
+                        f'<a class="index-excerpt" href="/blog/post-{i}/">{excerpt}</a>'
+                        f'<div class="post-meta"><time datetime="2024-01-0{i + 1}">2024-01-0{i + 1}</time></div>'
+                        f'</article>' for i in range(4))
+        got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/blog/2/")
+        assert [p.text for p in got] == [excerpt] * 4

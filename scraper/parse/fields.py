@@ -20,6 +20,7 @@ from .dom import Document, decompose_outermost, node_text, raw_text
 from .meta import author_of, comment_count, comments_of, date_of, tag_line, tags_of
 from .region import Region
 from .sanitize import sanitize_html
+from ..urls import resolve
 
 __all__ = ["Fields", "extract_fields"]
 
@@ -44,6 +45,10 @@ _META_TOKENS = frozenset({
 })
 
 
+# a link that is all "more ..." or "Read post" (as part of a sentence these are text)
+_MORE_LINK = re.compile(r"^\W*(?:more\s*(?:\.{2,}|…)|read\s+(?:the\s+)?(?:post|article|story))\W*$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_READ_MORE_CLASS = frozenset({"read-more", "readmore", "more-link", "more", "read-more-link", "continue-reading"})
 _CONTENT_TOKENS = frozenset({"entry-content", "post-content", "content", "summary", "excerpt", "entry-summary",
                              "text", "body", "description", "teaser", "intro", "abstract", "snippet"})
 _CONTENT_INSIDE = ", ".join(f"[class*={w} i]" for w in ("excerpt", "summary", "description", "teaser", "entry-content",
@@ -202,18 +207,34 @@ def _is_meta_container(region: Region, i: int, title_len: int) -> bool:
     return False
 
 
-def _meta_elements(region: Region, title_len: int) -> tuple[list[LexborNode], bool]:
+def _meta_elements(region: Region, title: str | None, permalink: Callable[[str | None], bool]
+                   ) -> tuple[list[LexborNode], bool]:
     """"Read more" links and meta containers (bylines, share boxes, post headers and
-    footers) below the region nodes; and whether a "read more" link was among them."""
+    footers) below the region nodes; and whether a "read more" link was among them.
+
+    A read-more link says so in words, or by its class, or is a short second link
+    to the post itself that ends the post ("»", "Read Post", "続きを表示"); a link
+    to the post with more after it is the excerpt itself (themes link it)."""
     drop: list[LexborNode] = []
     read_more = False
+    title_len = len(title or "")
     roots, ids, tokens = region.root_ids, region.ids, region.tokens
+    ending: str | None = None
     for i, tag in enumerate(region.tags):
         if tag == "a":
             t = region.text(i)
-            if t and len(t) <= 60 and rules.READ_MORE_RE.search(t):
-                drop.append(region.els[i])
-                read_more = True
+            if not t or len(t) > 60:
+                continue
+            if not (rules.READ_MORE_RE.search(t) or _MORE_LINK.match(t)):
+                if len(t) > 30 or t == title or _DIGIT.search(t) or not (
+                        tokens[i] & _READ_MORE_CLASS or permalink(region.attrs[i].get("href"))):
+                    continue
+                if ending is None:
+                    ending = " ".join(region.text(r) for r in region.roots).rstrip()
+                if not ending.endswith(t) or (len(ending) > len(t) and ending[-len(t) - 1].isalnum()):
+                    continue
+            drop.append(region.els[i])
+            read_more = True
         elif (tokens[i] or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len):
             drop.append(region.els[i])  # (an element without class or id is a meta container only by its tag)
     return drop, read_more
@@ -241,7 +262,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     top = _title_top(member, region)
     drop: list[LexborNode] = [] if top.mem_id in region_ids else [top]
     drop += date_nodes + author_nodes + comment_nodes + tag_nodes
-    meta, read_more = _meta_elements(region, len(f.title or ""))
+    meta, read_more = _meta_elements(region, f.title, lambda href: bool(href and link and resolve(doc.base_url, href) == link))
     drop += meta
     del region  # its nodes are about to go
     decompose_outermost(drop, region_ids)

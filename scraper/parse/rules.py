@@ -92,7 +92,7 @@ READ_MORE_RE = re.compile(
     r"|læs\s*mere|lue\s*lisää)"
     r"|seguir\s*leyendo|sigue\s*leyendo|continuar\s*leyendo|ver\s*m[aá]s|voir\s*(?:la\s*)?suite"
     r"|zobrazit\s*článek|(?:čtěte\s*dále|číst\s*dál)"
-    r"|читать\s*(?:далее|полностью)|подробнее|далее|続きを読む|(?:阅读全文|阅读更多)|继续阅读|더\s*보기"
+    r"|читать\s*(?:далее|полностью)|подробнее|далее|続きを(?:読む|表示)|(?:阅读全文|阅读更多)|继续阅读|더\s*보기"
     r"|devamını\s*oku)",
     re.IGNORECASE,
 )
