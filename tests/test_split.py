@@ -192,3 +192,17 @@ def test_subheadings_that_link_into_their_own_post_are_not_the_posts() -> None:
                        "https://nik.example/index-2.html")
     assert [p.url for p in posts] == [f"https://nik.example/posts/p{i}/" for i in range(4)]
     assert "Section 2 of post 0 here" in (posts[0].text or "")
+
+
+def test_a_days_heading_above_each_post_is_not_its_title() -> None:
+    """A blog archive with one post a day: each day's heading (no link) and the
+    post title below it (linked) repeat alike; the linked one is the title."""
+    days = "".join(
+        f'<div class="date-outer"><h2 class="date-header"><span>Wednesday, March {25 - 7 * i}, 2009</span></h2>'
+        f'<div class="date-posts"><div class="post-outer"><div class="post hentry"><h3 class="post-title entry-title">'
+        f'<a href="/2009/03/essay-{i}.html">Essay number {i} of the month</a></h3><div class="post-body">'
+        f'{"Making sense of history as it happens is hard. " * 6}</div></div></div></div></div>' for i in range(4))
+    posts = parse_html(f"<html><body><div class='blog-posts'>{days}</div></body></html>",
+                       "https://druid.example/2009/03/")
+    assert [p.title for p in posts] == [f"Essay number {i} of the month" for i in range(4)]
+    assert [p.date for p in posts] == [f"2009-03-{25 - 7 * i:02d}" for i in range(4)]

@@ -127,6 +127,25 @@ def _outer(best: Group, groups: list[Group]) -> Group:
     return best
 
 
+def _linked_titles(best: Group, groups: list[Group]) -> Group:
+    """Titles link to their posts. When the best group's headings link nowhere and
+    only borrow the link of the post below them (a day's heading above each post of
+    a blog archive, one post a day), the group of linked headings that lead to the
+    same posts is the listing's titles."""
+    n = len(best.members)
+    if sum(1 for m in best.members if own_link(m)) >= 0.5 * n:
+        return best
+    links = {u for u in best.links if u}
+    for g in groups:
+        if g is best or g.chrome or g.members[0].tag not in HEADING_SET:
+            continue
+        if sum(1 for m in g.members if own_link(m)) < 0.8 * len(g.members):
+            continue
+        if links and len(links & {u for u in g.links if u}) >= 0.8 * len(links):
+            return g
+    return best
+
+
 @dataclass(slots=True)
 class Split:
     """The splitter's answer: posts in page order, or none and why."""
@@ -223,7 +242,7 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
         min_chars = th.single_post_min_chars_listed if listing else th.single_post_min_chars
         one = None if article else _single(cands, body, chrome_of, doc, memo, min_chars)
         return Split([one] if one else [], groups, None if one else reason)
-    best = _outer(groups[0], groups)
+    best = _linked_titles(_outer(groups[0], groups), groups)
     chosen = [best]
     seen_links = {u for u in best.links if u}
     shapes = [s for s in (_url_shape(u) for u in seen_links) if s]
