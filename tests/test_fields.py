@@ -79,3 +79,19 @@ def test_an_excerpt_that_links_to_its_post_is_kept() -> None:
                         f'</article>' for i in range(4))
         got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/blog/2/")
         assert [p.text for p in got] == [excerpt] * 4
+
+
+def test_a_date_inside_the_title_link_is_not_part_of_the_title() -> None:
+    posts = "".join(f'<article><h2><a href="/algo/p-{i}/"><span itemprop="headline">Problem 3002{i}</span>'
+                    f'<small class="post-date">September 2{i}, 2023</small></a></h2><p>{_EXCERPT}</p></article>'
+                    for i in range(4))
+    got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://algo.example/categories/algo/")
+    assert [(p.title, p.date) for p in got] == [(f"Problem 3002{i}", f"2023-09-2{i}") for i in range(4)]
+
+
+def test_screen_reader_text_after_a_short_title_is_not_shown() -> None:
+    titles = ["Dal cemento al Bit", "A much longer title that needs no help at all"]
+    posts = "".join(f'<article><h2 class="entry-title"><a href="/p-{i}/">{t}</a><span class="screen-reader-text">'
+                    f' (17 October, 2013)</span></h2><p>{_EXCERPT}</p></article>' for i, t in enumerate(titles * 2))
+    got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://pirates.example/page/2/")
+    assert [p.title for p in got] == titles * 2

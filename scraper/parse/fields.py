@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from . import rules
+from .candidates import contains
 from .dates import find_date
 from .dom import Document, decompose_outermost, node_text, raw_text
 from .meta import author_of, comment_count, comments_of, date_of, tag_line, tags_of
@@ -48,6 +49,7 @@ _META_TOKENS = frozenset({
 # a link that is all "more ..." or "Read post" (as part of a sentence these are text)
 _MORE_LINK = re.compile(r"^\W*(?:more\s*(?:\.{2,}|…)|read\s+(?:the\s+)?(?:post|article|story))\W*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_SCREEN_READER = ".screen-reader-text, .sr-only, .visually-hidden, .visuallyhidden, .element-invisible"
 _READ_MORE_CLASS = frozenset({"read-more", "readmore", "more-link", "more", "read-more-link", "continue-reading"})
 _CONTENT_TOKENS = frozenset({"entry-content", "post-content", "content", "summary", "excerpt", "entry-summary",
                              "text", "body", "description", "teaser", "intro", "abstract", "snippet"})
@@ -89,9 +91,27 @@ def title_text(member: LexborNode, text_of: Callable[[LexborNode], str] = node_t
         if len(links) == 1:
             t = text_of(links[0])
             full = text_of(node)
+            if len(t) < 0.5 * len(full):
+                # text for screen readers only (" (17 October, 2013)") is not shown
+                full = full.replace(_screen_reader_text(node, text_of), "")
             if len(t) >= 0.5 * len(full):
                 return t
     return text_of(node)
+
+
+def _screen_reader_text(node: LexborNode, text_of: Callable[[LexborNode], str]) -> str:
+    return "".join(text_of(n) for n in node.css(_SCREEN_READER))
+
+
+def _without_dates(title: str, member: LexborNode, date_nodes: list[LexborNode],
+                   text_of: Callable[[LexborNode], str]) -> str | None:
+    """The title without a date printed inside the title's own link ("Post
+    title" + <small>September 21, 2023</small>): the date is a field of its own."""
+    for d in date_nodes:
+        shown = text_of(d)
+        if shown and shown in title and shown != title and contains(member, d):
+            title = _SPACES.sub(" ", title.replace(shown, " ")).strip(" ·|-–—,")
+    return title or None
 
 
 def _title_top(member: LexborNode, region: Region) -> LexborNode:
@@ -252,6 +272,8 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     year = int(m.group(1)) if m else None
 
     f.date, date_nodes = date_of(region, dayfirst, year)
+    if f.title and date_nodes:
+        f.title = _without_dates(f.title, member, date_nodes, region.node_text)
     if f.date is None:
         f.date = _preceding_date(nodes[0], dayfirst, year)
     f.author, author_nodes = author_of(region, member)
