@@ -95,3 +95,26 @@ def test_screen_reader_text_after_a_short_title_is_not_shown() -> None:
                     f' (17 October, 2013)</span></h2><p>{_EXCERPT}</p></article>' for i, t in enumerate(titles * 2))
     got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://pirates.example/page/2/")
     assert [p.title for p in got] == titles * 2
+
+
+def _bylined(meta: str) -> list:
+    posts = "".join(f'<article class="post"><h2><a href="/blog/post-{i}/">The post number {i} here</a></h2>'
+                    f'<div class="byline-row">{meta}</div><p>{_EXCERPT}</p></article>' for i in range(3))
+    return parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/page/2/")
+
+
+def test_authors_named_by_their_page_their_class_or_a_slash_line() -> None:
+    cases = {
+        '<span class="post-card-author"><a href="/author/antony/">Antony</a></span>': "Antony",
+        '<a href="/authors/jane-roe/">Jane Roe</a> | <time datetime="2020-01-01">Jan 1</time>': "Jane Roe",
+        '<span class="td-post-author-name"><a href="/">Brett Dickerson</a> <span>-</span></span>': "Brett Dickerson",
+        ('<span class="author">Posted by </span><a href="/u/will/" rel="author">will</a> <span>/</span> '
+         '<span class="date-post">September 27, 2010</span> / Posted in Linux'): "will",
+    }
+    for meta, name in cases.items():
+        assert [p.author for p in _bylined(meta)] == [name] * 3, meta
+
+
+def test_submitted_on_a_date_names_no_author() -> None:
+    posts = _bylined('<div class="author">Submitted on <span>Sat, 11/29/2014 - 7:00 am</span></div>')
+    assert [p.author for p in posts] == [None] * 3

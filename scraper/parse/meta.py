@@ -115,7 +115,9 @@ _AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-auth
                            "post-author", "author-name", "article-author", "byline-author", "post-byline",
                            "entry-byline", "by-author", "meta-author", "author-link", "posted-by", "autor",
                            "avatar__name", "author-info", "post-author-name", "createdby"})
-_NOT_NAMES = frozenset({"posted", "by", "author", "written", "published", "unknown", "anonymous"})
+_NOT_NAMES = frozenset({"posted", "by", "author", "written", "published", "unknown", "anonymous", "submitted"})
+# class words of an author's box rather than a byline ("author-bio", "avatar")
+_NOT_BYLINE = frozenset({"author-bio", "authorbox", "avatar", "bio", "box", "about", "description", "posts"})
 _NAME_JOINERS = frozenset({"and", "y", "e", "et", "und", "og", "och", "en", "i", "de", "da", "del", "della", "di",
                            "du", "der", "den", "van", "von", "le", "la", "of", "&", "dos", "das", "bin", "al"})
 
@@ -141,14 +143,19 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
         if not a or ids[i] in skip_ids:
             continue  # without attributes, nothing names an author
         rel = a.get("rel")
-        if (rel and "author" in rel.lower().split()) or a.get("itemprop") == "author" or names[i] & _AUTHOR_NAMES:
-            if region.tokens[i] & {"author-bio", "authorbox", "avatar"}:
+        toks = region.tokens[i]
+        if ((rel and "author" in rel.lower().split()) or a.get("itemprop") == "author" or names[i] & _AUTHOR_NAMES
+                or a.get("property") == "author"
+                or (tags[i] == "a" and rules.AUTHOR_HREF_RE.search(a.get("href") or ""))
+                or ("author" in toks and len(region.text(i)) <= 60)):
+            if toks & _NOT_BYLINE:
                 continue
             n = region.els[i]
             name = n.css_first("[itemprop=name], .fn, .p-name")
-            text = node_text(name) if name is not None else region.text(i)
+            text = node_text(name) if name is not None else region.text(i) or (a.get("content") or "")
             if not text or len(text) > 200:
                 continue
+            own = text
             # one of several names: the whole byline line holds them all
             line = n.parent
             for _ in range(2):
@@ -163,6 +170,8 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
                 line = line.parent
             m = rules.BYLINE_RE.search(text)
             value = clean_author(m.group(1) if m else text)
+            if not value and own is not text:
+                value = clean_author(own)  # the line around the name could not be read
             if value:
                 return value, [n]
     if not region.mentions_word(_BYLINE_WORDS):

@@ -123,7 +123,9 @@ BYLINE_RE = re.compile(
     r"автор|作者|著者|投稿者)\s*[:：]?\s+(.+)",
     re.IGNORECASE,
 )
-AUTHOR_SPLIT_RE = re.compile(r"\s*(?:\||•|·|—|–| - |\bon\b|\bin\b|\bat\b|,\s*(?=\d)|\d{1,2}[./ ])", re.IGNORECASE)
+AUTHOR_SPLIT_RE = re.compile(r"\s*(?:\||•|·|—|–| - | / |\bon\b|\bin\b|\bat\b|,\s*(?=\d)|\d{1,2}[./ ])", re.IGNORECASE)
+# A link to an author's page ("/author/jane-roe/"): its text is the author's name.
+AUTHOR_HREF_RE = re.compile(r"/(?:authors?|autor(?:es)?|auteurs?)/[^/?#]+/?(?:index\.html?)?$", re.IGNORECASE)
 
 # Words that make an anchor or block "next page" (lower-cased, compared to whole text).
 NEXT_WORDS = re.compile(
