@@ -32,6 +32,8 @@ def test_month_table_matches_dateparser() -> None:
     ("3 - 5 May 2016", "2016-05-03"),
     ("12-14 de marzo de 2016", "2016-03-12"),
     ("Vol. 10 - 5 May 2016", "2016-05-05"),  # not a range: 10 is after 5
+    ("8月 19, 2025", "2025-08-19"),  # "F j, Y" in a Japanese or Chinese locale
+    ("2025年8月19日", "2025-08-19"),
 ])
 def test_find_date_reads_named_months(text: str, expected: str | None) -> None:
     assert find_date(text, dayfirst=True) == expected

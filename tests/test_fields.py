@@ -118,3 +118,22 @@ def test_authors_named_by_their_page_their_class_or_a_slash_line() -> None:
 def test_submitted_on_a_date_names_no_author() -> None:
     posts = _bylined('<div class="author">Submitted on <span>Sat, 11/29/2014 - 7:00 am</span></div>')
     assert [p.author for p in posts] == [None] * 3
+
+
+def _dated(meta: str, body: str = "") -> list:
+    posts = "".join(f'<div class="post hentry"><h3 class="post-title"><a href="/2009/03/p-{i}.html">The post number '
+                    f'{i} here</a></h3><div class="post-footer">{meta}</div><div class="post-body">'
+                    f'<p>{_EXCERPT}</p>{body}</div></div>' for i in range(3))
+    return parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/2009/03/")
+
+
+def test_a_blogger_time_gives_its_title_attribute() -> None:
+    posts = _dated('at <abbr class="published" title="2009-03-25T20:59:00-07:00">8:59 PM</abbr>')
+    assert [p.date for p in posts] == ["2009-03-25T20:59:00-07:00"] * 3
+
+
+def test_a_date_in_an_address_in_the_text_is_not_the_post_date() -> None:
+    body = '<p>Source of the story: <a href="http://news.example/2013/05/13/30026/">http://news.example/2013/05/13/30026/</a></p>'
+    posts = _dated("", body)
+    assert [p.date for p in posts] == [None] * 3
+    assert all("news.example" in (p.text or "") for p in posts)

@@ -29,6 +29,9 @@ _ISO_RE = re.compile(
     r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
 )
 _YMD_RE = re.compile(r"(?<!\d)(\d{4})\s*[./年]\s*(\d{1,2})\s*[./月]\s*(\d{1,2})(?:\s*日)?(?!\d)")
+# "8月 19, 2025": a CJK month number with an English-style day and year (WordPress's
+# "F j, Y" format in a Chinese or Japanese locale)
+_MDY_CJK_RE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*,\s*(\d{4})(?!\d)")
 _DMY_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d])")
 _TIME_RE = re.compile(
     r"^\s*(?:[-–,@|·•]|\bat\b|\bum\b|\bà\b|\ba\s+las\b|\balle\b|\bв\b)?\s*(\d{1,2})[:h.](\d{2})(?::(\d{2}))?\s*([ap]\.?\s?m\.?)?(?![\d])",
@@ -200,6 +203,11 @@ def find_date(text: str | None, *, dayfirst: bool = True, default_year: int | No
     m = _YMD_RE.search(text)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(y, mo, d):
+            offer(m.start(), _fmt(y, mo, d, text[m.end():]))
+    m = _MDY_CJK_RE.search(text)
+    if m:
+        y, mo, d = int(m.group(3)), int(m.group(1)), int(m.group(2))
         if _valid(y, mo, d):
             offer(m.start(), _fmt(y, mo, d, text[m.end():]))
     m = _DMY_RE.search(text)

@@ -21,6 +21,7 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
 _DIGIT = re.compile(r"\d")  # every date find_date reads has one
 _CHANGED = frozenset({"updated", "modified"})
+_URLISH = re.compile(r"://|\bwww\.")
 _TWO_DIGITS = re.compile(r"\d{2}")
 _NON_DIGITS = re.compile(r"\D")
 _COMMENT_TOKENS = frozenset({"comments", "comment", "comments-link", "comment-count", "comment-link",
@@ -68,6 +69,8 @@ def date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | Non
             text = text_of(i)
             if 4 <= len(text) <= 160:
                 v = date_in(text)
+                if not v and tags[i] == "abbr":  # <abbr class=published title=ISO>8:59 PM</abbr>
+                    v = parse_iso(attrs[i].get("title"))
                 if v:
                     return v, [region.els[i]]
     # short lines anywhere in the region ("11 April, 2011 Posted by: -"); a date needs a digit
@@ -78,7 +81,9 @@ def date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | Non
         if tag == "a" or below[i] <= BELOW_BLOCK:
             continue
         text = text_of(i)
-        if 4 <= len(text) <= 120:
+        # a line, not a paragraph that mentions a day (CJK counts about thrice), nor
+        # an address that carries one ("…/2013/05/13/story")
+        if 4 <= len(text) <= 120 and len(text) + 2 * len(_CJK_CHAR.findall(text)) <= 160 and not _URLISH.search(text):
             v = date_in(text)
             if v:
                 return v, [region.els[i]]
