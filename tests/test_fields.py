@@ -137,3 +137,21 @@ def test_a_date_in_an_address_in_the_text_is_not_the_post_date() -> None:
     posts = _dated("", body)
     assert [p.date for p in posts] == [None] * 3
     assert all("news.example" in (p.text or "") for p in posts)
+
+
+def test_rubrics_reading_times_bylines_and_emptied_brackets_leave_the_text() -> None:
+    body = "Supporting emoji in the terminal takes a font and a setting"
+    shapes = [
+        ('<span class="f6 db">Posts</span><h1><a href="/p-{i}/">Post {i} about things</a></h1><p>{body}.</p>', body + "."),
+        ('<h2><a href="/p-{i}/">Post {i} about things</a></h2><div><time datetime="2026-03-15">March 15, 2026</time>'
+         ' <span>•</span> <span>4 min read</span></div><p>{body}.</p>', body + "."),
+        ('<h2><a href="/p-{i}/">Post {i} about things</a></h2><label>by: Chris, </label><p>{body}.</p>', body + "."),
+        ('<h2><a href="/p-{i}/">Post {i} about things</a></h2><p>{body}. (<a href="/p-{i}/#disqus_thread">'
+         'Comments</a>)</p>', body + "."),
+        ('<h2><a href="/p-{i}/">Post {i} about things</a></h2><p>{body}: call f() then g().</p>',
+         body + ": call f() then g()."),
+    ]
+    for shape, text in shapes:
+        posts = "".join("<article>" + shape.format(i=i, body=body) + "</article>" for i in range(3))
+        got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/page/2/")
+        assert [p.text for p in got] == [text] * 3, shape

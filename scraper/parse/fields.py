@@ -114,6 +114,26 @@ def _without_dates(title: str, member: LexborNode, date_nodes: list[LexborNode],
     return title or None
 
 
+def _kicker(top: LexborNode, region: Region) -> list[LexborNode]:
+    """A short label just above the title, inside the post ("Posts", "Opinion",
+    "Sponsored"): a rubric, not the start of the post's text."""
+    index = region.index()
+    p = top.prev
+    while p is not None:
+        if p.is_element_node:
+            i = index.get(p.mem_id)
+            if i is None or i in region.roots:
+                return []
+            text = region.text(i)
+            if text:
+                words = text.split()
+                if len(text) <= 30 and len(words) <= 3 and not _DIGIT.search(text):
+                    return [p]
+                return []
+        p = p.prev
+    return []
+
+
 def _title_top(member: LexborNode, region: Region) -> LexborNode:
     """The largest wrapper around the title that holds nothing but the title."""
     region_ids, text_of = region.root_ids, region.node_text
@@ -141,6 +161,8 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool, tags
         if not any(ch.isalnum() for ch in line) and "…" not in line and ".." not in line:
             return True  # a separator left behind by the meta taken out ("·", "|"); an ellipsis says "excerpt"
         if rules.CHROME_LINE_RE.match(line) or rules.READ_MORE_RE.fullmatch(line.strip(" .…»›→")):
+            return True
+        if len(line) <= 40 and rules.READING_TIME_RE.match(line):
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):
             return True
@@ -283,6 +305,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     # what is not the post's own text
     top = _title_top(member, region)
     drop: list[LexborNode] = [] if top.mem_id in region_ids else [top]
+    drop += _kicker(top, region)
     drop += date_nodes + author_nodes + comment_nodes + tag_nodes
     meta, read_more = _meta_elements(region, f.title, lambda href: bool(href and link and resolve(doc.base_url, href) == link))
     drop += meta

@@ -192,7 +192,8 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
             if m:
                 value = clean_author(m.group(1))
                 if value and _looks_like_name(value):
-                    return value, []
+                    # an element that is just the byline ("by: Chris,") leaves the text with it
+                    return value, [region.els[i]] if len(text) <= len(value) + 15 else []
     return None, []
 
 

@@ -97,7 +97,15 @@ READ_MORE_RE = re.compile(
     re.IGNORECASE,
 )
 # Trailing teaser markers removed from the end of an excerpt's text.
-TEASER_TAIL_RE = re.compile(r"\s*(?:\[(?:…|\.\.\.|&hellip;)\]|\(more\.*\)|\[more\])\s*$", re.IGNORECASE)
+TEASER_TAIL_RE = re.compile(r"\s*(?:\[(?:…|\.\.\.|&hellip;)\]|\(more\.*\)|\[more\]|(?<![\w)\]])(?:\(\s*\)|\[\s*\]))\s*$",
+                            re.IGNORECASE)  # (an empty "()" after a sentence once held a link; "f()" is code)
+# A reading-time line ("4 min read", "• 22 minutes to read", "Lesezeit: 3 Min.").
+READING_TIME_RE = re.compile(
+    r"^\W*(?:\d+\s*(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s*(?:read|reading|to\s+read|de\s+lectura|di\s+lettura|"
+    r"de\s+leitura|lesezeit|leestijd)?|(?:reading\s+time|lesezeit|lesedauer|tiempo\s+de\s+lectura)\s*:?\s*\d+\s*\w*\.?|"
+    r"\d+\s*分钟?(?:阅读)?|阅读(?:时间|时长)?\s*[:：]?\s*\d+\s*分钟?|\d+\s*분)\W*$",
+    re.IGNORECASE,
+)
 
 # Comment counters: a number with a comment word around it.
 COMMENT_WORDS = (
