@@ -206,3 +206,15 @@ def test_a_days_heading_above_each_post_is_not_its_title() -> None:
                        "https://druid.example/2009/03/")
     assert [p.title for p in posts] == [f"Essay number {i} of the month" for i in range(4)]
     assert [p.date for p in posts] == [f"2009-03-{25 - 7 * i:02d}" for i in range(4)]
+
+
+def test_a_one_post_home_page_whose_card_is_one_link() -> None:
+    card = ('<article class="gh-card post featured"><a class="gh-card-link" href="/introducing-livepace/">'
+            '<div class="gh-card-wrapper"><h3 class="gh-card-title">Introducing LivePace</h3><p class="gh-card-excerpt">'
+            f'{"LivePace is a new running pacing app coming out soon for phones. " * 3}</p><footer class="gh-card-meta">'
+            '<span class="gh-card-author">By David Fraser</span><time datetime="2026-02-26">26 Feb 2026</time></footer>'
+            '</div></a></article>')
+    posts = parse_html(f'<html><body class="home-template"><main class="site-main"><div class="gh-feed">{card}</div>'
+                       '</main></body></html>', "https://pace.example/")
+    assert [(p.title, p.url, p.date, p.author) for p in posts] == [
+        ("Introducing LivePace", "https://pace.example/introducing-livepace/", "2026-02-26", "David Fraser")]

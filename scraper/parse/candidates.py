@@ -264,10 +264,18 @@ def link_of(member: LexborNode, block: LexborNode, memo: Memo) -> str | None:
 
 
 def own_link(node: LexborNode) -> bool:
+    """Whether a heading links: itself, inside, or by a link around it (a whole
+    card is often one link, a few levels up), as ``title_href`` reads it."""
     if node.tag == "a" or node.css_first("a[href]") is not None:
         return True
     p = node.parent
-    return p is not None and p.tag == "a"
+    for _ in range(3):
+        if p is None:
+            return False
+        if p.tag == "a":
+            return True
+        p = p.parent
+    return False
 
 
 
