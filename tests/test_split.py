@@ -218,3 +218,15 @@ def test_a_one_post_home_page_whose_card_is_one_link() -> None:
                        '</main></body></html>', "https://pace.example/")
     assert [(p.title, p.url, p.date, p.author) for p in posts] == [
         ("Introducing LivePace", "https://pace.example/introducing-livepace/", "2026-02-26", "David Fraser")]
+
+
+def test_an_archive_of_dates_and_titles_in_a_definition_list() -> None:
+    entries = [("Thu 15 October 2020", "Implicit Monte Carlo 1"), ("Sun 11 October 2020", "Using tmux over ssh"),
+               ("Sun 11 October 2020", "Brew installation"), ("Sat 19 September 2020", "GitGraph.js"),
+               ("Sat 27 July 2019", "OpenMP 7")]
+    dl = "".join(f'<dt>{d}</dt><dd><a href="/post-{i}.html">{t}</a></dd>' for i, (d, t) in enumerate(entries))
+    posts = parse_html(f"<html><body><main><h1>Category: misc</h1><dl>{dl}</dl></main></body></html>",
+                       "https://notes.example/category/misc.html")
+    assert [(p.title, p.date) for p in posts] == [
+        ("Implicit Monte Carlo 1", "2020-10-15"), ("Using tmux over ssh", "2020-10-11"),
+        ("Brew installation", "2020-10-11"), ("GitGraph.js", "2020-09-19"), ("OpenMP 7", "2019-07-27")]

@@ -156,6 +156,13 @@ def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds, memo: Memo) -> 
     return True
 
 
+def _alone_in_dd(a: LexborNode, text: str, memo: Memo) -> bool:
+    """A link that is all of its <dd>: an archive list's entry ("<dt>date</dt>
+    <dd><a>title</a></dd>"), however short the title."""
+    parent = a.parent
+    return parent is not None and parent.tag == "dd" and memo.text(parent) == text
+
+
 _TITLE_TOKENS = frozenset({"title", "headline", "entry-title", "post-title", "article-title", "story-title",
                            "card-title", "item-title", "news-title", "blog-title", "heading", "p-name", "u-url"})
 
@@ -212,7 +219,7 @@ def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo) -> list[tuple
             key = node.mem_id
             if key in wrappers or (key in headed and _inside_heading(node)):
                 continue
-            if not (_titled(node, memo, maybe_titled) or _long_anchor(node, text, th, memo)):
+            if not (_titled(node, memo, maybe_titled) or _long_anchor(node, text, th, memo) or _alone_in_dd(node, text, memo)):
                 continue
         if node.mem_id not in seen:
             seen.add(node.mem_id)

@@ -220,6 +220,9 @@ def regions(group: Group, th: rules.Thresholds, memo: Memo) -> list[list[LexborN
     a pager or a section heading."""
     if not group.flat:
         return [[b] for b in group.blocks]
+    if group.blocks[0].tag == "dd":
+        # an archive as <dt>date</dt><dd>title</dd>: a post is its title and the term before it
+        return [[t, b] if (t := _prev_element(b)) is not None and t.tag == "dt" else [b] for b in group.blocks]
     stops = {b.mem_id for b in group.blocks}
     title_tag = group.members[0].tag
     level = int(title_tag[1]) if title_tag in HEADING_SET else 6
@@ -245,6 +248,13 @@ def regions(group: Group, th: rules.Thresholds, memo: Memo) -> list[list[LexborN
             nxt = nxt.next
         out.append(region)
     return out
+
+
+def _prev_element(node: LexborNode) -> LexborNode | None:
+    p = node.prev
+    while p is not None and not p.is_element_node:
+        p = p.prev
+    return p
 
 
 def overlaps(a: Group, b: Group) -> bool:
