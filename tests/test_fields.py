@@ -155,3 +155,15 @@ def test_rubrics_reading_times_bylines_and_emptied_brackets_leave_the_text() -> 
         posts = "".join("<article>" + shape.format(i=i, body=body) + "</article>" for i in range(3))
         got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/page/2/")
         assert [p.text for p in got] == [text] * 3, shape
+
+
+def test_a_card_that_is_one_link_gives_title_text_and_meta_apart() -> None:
+    cards = "".join(
+        f'<article class="news row"><a href="/features/story-{i}.html"><figure><img src="/i{i}.jpg" alt=""></figure>'
+        f'<section class="teaser"><header class="tp_title">Story number {i}?</header><p>The number of cases rises '
+        f'again, and the wards fill up {i}</p><ul class="icons"><li class="has-author">Thomas Schuster</li>'
+        f'<li class="comments">{i + 3} comments</li></ul></section></a></article>' for i in range(4))
+    got = parse_html(f"<html><body><main>{cards}</main></body></html>", "https://tp.example/")
+    assert [(p.title, p.author, p.comments) for p in got] == [
+        (f"Story number {i}?", "Thomas Schuster", i + 3) for i in range(4)]
+    assert [p.text for p in got] == [f"The number of cases rises again, and the wards fill up {i}" for i in range(4)]

@@ -26,6 +26,8 @@ from ..urls import resolve
 __all__ = ["Fields", "extract_fields"]
 
 _HEADINGS = ",".join(rules.HEADINGS)
+_TITLE_CLASSED = ("[class~=title i], [class*=-title i], [class*=_title i], [class*=title- i], [class*=title_ i], "
+                  "[class*=headline i]")
 _LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(more\.*\))\s*$")
@@ -79,13 +81,17 @@ def _dayfirst(lang: str | None) -> bool:
     return True
 
 
+def _card_title(member: LexborNode, text_of: Callable[[LexborNode], str]) -> LexborNode | None:
+    """In a card that is one link, the heading or the child named as the title."""
+    if member.tag != "a":
+        return None
+    h = member.css_first(_HEADINGS) or member.css_first(_TITLE_CLASSED)
+    return h if h is not None and text_of(h) else None
+
+
 def title_text(member: LexborNode, text_of: Callable[[LexborNode], str] = node_text) -> str:
     """The title as shown: the heading's link text when it holds one link, else its text."""
-    node = member
-    if member.tag == "a":
-        h = member.css_first(_HEADINGS)
-        if h is not None:
-            node = h
+    node = _card_title(member, text_of) or member
     if node.tag != "a":
         links = [a for a in node.css("a") if text_of(a)]
         if len(links) == 1:
@@ -287,6 +293,11 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     f = Fields()
     region = Region(nodes, doc.classes)
     region_ids = region.root_ids
+    # a card that is one link holds its excerpt and meta too: only its title is the title
+    card_title = _card_title(member, region.node_text)
+    if card_title is not None and len(region.node_text(member)) <= 2 * len(region.node_text(card_title)) + 40:
+        card_title = None
+    heading = card_title or member
     f.title = title_text(member, region.node_text) or None
     f.url = link
     dayfirst = _dayfirst(doc.lang)
@@ -295,15 +306,15 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
 
     f.date, date_nodes = date_of(region, dayfirst, year)
     if f.title and date_nodes:
-        f.title = _without_dates(f.title, member, date_nodes, region.node_text)
+        f.title = _without_dates(f.title, heading, date_nodes, region.node_text)
     if f.date is None:
         f.date = _preceding_date(nodes[0], dayfirst, year)
-    f.author, author_nodes = author_of(region, member)
+    f.author, author_nodes = author_of(region, heading)
     f.comments, comment_nodes = comments_of(region)
     f.tags, tag_nodes = tags_of(region)
 
     # what is not the post's own text
-    top = _title_top(member, region)
+    top = card_title or _title_top(member, region)
     drop: list[LexborNode] = [] if top.mem_id in region_ids else [top]
     drop += _kicker(top, region)
     drop += date_nodes + author_nodes + comment_nodes + tag_nodes
