@@ -272,7 +272,7 @@ def tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
         if tag == "a":
             attrs = region.attrs[i]
             rel = "tag" in (attrs.get("rel") or "").lower().split()
-            if not rel and not rules.TAG_HREF_RE.search(attrs.get("href") or ""):
+            if not rel and not _tag_href(attrs.get("href")):
                 continue
             t = region.text(i).lstrip("#").strip()
             if not t or len(t) > 60 or rules.READ_MORE_RE.search(t):
@@ -299,6 +299,15 @@ def tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
             if t not in tags:
                 tags.append(t)
     return tags, used
+
+
+def _tag_href(href: str | None) -> bool:
+    """``TAG_HREF_RE.search(href)``, the pattern asked only of the few links whose
+    address holds one of its words."""
+    if not href:
+        return False
+    low = href.lower()
+    return ("tag" in low or "categor" in low or "label" in low) and bool(rules.TAG_HREF_RE.search(href))
 
 
 _TAG_LINE_WORDS = re.compile(r"[^\W\d_]+")
