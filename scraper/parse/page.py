@@ -58,7 +58,10 @@ def _listing_address(url: str | None) -> bool:
     of them."""
     if not url:
         return False
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # a malformed canonical link ("http://[x")
+        return False
     return path in ("", "/") or bool(rules.LISTING_PAGE_RE.search(url)) or rules.non_post_url(url)
 
 
