@@ -167,3 +167,10 @@ def test_a_card_that_is_one_link_gives_title_text_and_meta_apart() -> None:
     assert [(p.title, p.author, p.comments) for p in got] == [
         (f"Story number {i}?", "Thomas Schuster", i + 3) for i in range(4)]
     assert [p.text for p in got] == [f"The number of cases rises again, and the wards fill up {i}" for i in range(4)]
+
+
+def test_a_ratings_widget_is_not_text() -> None:
+    ratings = ('<div class="post-ratings"><img src="/star.gif" alt=""> (<strong>51</strong> votes, average: '
+               '<strong>4.20</strong> out of 5)</div><div class="post-ratings-loading">Loading...</div>')
+    posts = parse_html(_listing("", after=ratings), "https://blog.example/blog/2/")
+    assert all(p.text and "votes" not in p.text and "Loading" not in p.text for p in posts)

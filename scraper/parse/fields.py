@@ -45,6 +45,7 @@ _META_TOKENS = frozenset({
     "cat-links", "tag-links", "comments-link", "comment-count", "share", "sharing", "social", "readmore",
     "read-more", "more-link", "more", "post-date", "entry-date", "labels", "post-labels", "footer",
     "article-info", "article-meta", "article-details", "entry-details", "meta-info", "post-byline",
+    "ratings", "post-ratings", "star-rating", "reading-time", "read-time",
 })
 
 
