@@ -230,3 +230,34 @@ def test_an_archive_of_dates_and_titles_in_a_definition_list() -> None:
     assert [(p.title, p.date) for p in posts] == [
         ("Implicit Monte Carlo 1", "2020-10-15"), ("Using tmux over ssh", "2020-10-11"),
         ("Brew installation", "2020-10-11"), ("GitGraph.js", "2020-09-19"), ("OpenMP 7", "2019-07-27")]
+
+
+def test_short_titles_join_the_listing_their_longer_neighbours_formed() -> None:
+    titles = ["Mock.js notes", "Getting started with TypeScript", "Vue 2 and 3", "Notes on seaborn plots today",
+              "Hello there", "A long title about state compression", "Eight puzzle"]
+    items = "".join(f'<li class="post-item"><div class="meta"><time datetime="2022-05-0{i + 1}">2022-05-0{i + 1}</time>'
+                    f'</div><span><a href="/blog/2022/05/0{i + 1}/p{i}/">{t}</a></span></li>' for i, t in enumerate(titles))
+    menu = "".join(f'<li><a href="/{w.lower()}/">{w}</a></li>' for w in ("Home", "Archives", "Projects", "About me"))
+    posts = parse_html(f"<html><body><nav><ul>{menu}</ul></nav><section><ul class='post-list'>{items}</ul>"
+                       "</section></body></html>", "https://blog.example/page/2/")
+    assert [p.title for p in posts] == titles
+    assert [p.date for p in posts] == [f"2022-05-0{i + 1}" for i in range(len(titles))]
+
+
+def test_a_link_around_a_title_named_element_is_a_title() -> None:
+    """An archive where each entry is one link holding a date and a title block,
+    all links children of one list."""
+    links = "".join(f'<a class="list-group-item" href="/judge_{i}/"><time>07-1{i}</time>'
+                    f'<div class="list-group-item-title">5024{i}. Task {i}</div></a>' for i in range(5))
+    posts = parse_html(f"<html><body><main><div class='list-group'><p class='h5'>2023</p>{links}</div></main>"
+                       "</body></html>", "https://judge.example/archives/2023/page/2/")
+    assert [p.title for p in posts] == [f"5024{i}. Task {i}" for i in range(5)]
+
+
+def test_a_cards_title_link_and_teaser_link_to_one_post_are_one_post() -> None:
+    cards = "".join(f'<article><a class="related" href="/news/item-{i}"><div class="item__title">«Headline {i} of the '
+                    f'week»</div></a><a class="related" href="/news/item-{i}"><p>Jun 2{i}, 2022 | The teaser of item {i}'
+                    f' goes on for a while, long enough to read. Continue reading &gt;</p></a></article>' for i in range(5))
+    posts = parse_html(f"<html><body><main><section class='items'>{cards}</section></main></body></html>",
+                       "https://uni.example/news/")
+    assert [p.title for p in posts] == [f"«Headline {i} of the week»" for i in range(5)]

@@ -156,6 +156,11 @@ def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds, memo: Memo) -> 
     return True
 
 
+def _holds_title(a: LexborNode, maybe: set[int]) -> bool:
+    """A link around a title-named element ("<a><time/><div class=item-title>")."""
+    return any(n.mem_id in maybe and n.mem_id != a.mem_id for n in a.css(_TITLE_SUPERSET)) if maybe else False
+
+
 def _alone_in_dd(a: LexborNode, text: str, memo: Memo) -> bool:
     """A link that is all of its <dd>: an archive list's entry ("<dt>date</dt>
     <dd><a>title</a></dd>"), however short the title."""
@@ -201,8 +206,15 @@ def _inside_heading(a: LexborNode) -> bool:
     return False
 
 
-def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo) -> list[tuple[LexborNode, str]]:
-    """Title candidates in document order, with their text."""
+def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo,
+               weak: list[LexborNode] | None = None, order: dict[int, int] | None = None
+               ) -> list[tuple[LexborNode, str]]:
+    """Title candidates in document order, with their text.
+
+    ``weak``, when given, gets the links that read like titles but are too short or
+    too crowded to be one alone ("Vue 3", a title beside its tag links): they may
+    join a group that other titles of their shape formed. ``order`` gets every
+    candidate's and weak link's place in the page."""
     out: list[tuple[LexborNode, str]] = []
     seen: set[int] = set()
     # links around a heading (the heading inside is the candidate) and links in a
@@ -211,15 +223,20 @@ def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo) -> list[tuple
     wrappers = {a.mem_id for a in body.css("a[href]:has(h1, h2, h3, h4, h5, h6)")}
     headed = {a.mem_id for a in body.css(_LINKS_IN_HEADINGS)}
     maybe_titled = {n.mem_id for n in body.css(_TITLE_SUPERSET)}
-    for node in body.css("h1, h2, h3, h4, h5, h6, a[href]"):
+    for pos, node in enumerate(body.css("h1, h2, h3, h4, h5, h6, a[href]")):
         text = memo.text(node)
         if not _is_title_text(text, th):
             continue
+        if order is not None:
+            order[node.mem_id] = pos
         if node.tag == "a":
             key = node.mem_id
             if key in wrappers or (key in headed and _inside_heading(node)):
                 continue
-            if not (_titled(node, memo, maybe_titled) or _long_anchor(node, text, th, memo) or _alone_in_dd(node, text, memo)):
+            if not (_titled(node, memo, maybe_titled) or _long_anchor(node, text, th, memo)
+                    or _alone_in_dd(node, text, memo) or _holds_title(node, maybe_titled)):
+                if weak is not None:
+                    weak.append(node)
                 continue
         if node.mem_id not in seen:
             seen.add(node.mem_id)

@@ -127,6 +127,40 @@ def _outer(best: Group, groups: list[Group]) -> Group:
     return best
 
 
+def _one_per_link(members: list[LexborNode], memo: Memo) -> list[LexborNode]:
+    """A card's title link and its teaser link, side by side and alike, go to the
+    same post: the first (the title) stands for both."""
+    out = [members[0]]
+    for m in members[1:]:
+        prev = out[-1]
+        if (m.parent is not None and prev.parent is not None and m.parent.mem_id == prev.parent.mem_id
+                and memo.title_url(m) is not None and memo.title_url(m) == memo.title_url(prev)):
+            continue
+        out.append(m)
+    return out
+
+
+def _admit_weak(chosen: list[Group], weak: list[LexborNode], order: dict[int, int], memo: Memo) -> list[Group]:
+    """Short links join the chosen listing when they have its titles' exact shape:
+    in a list of "date, title" items, "Vue 3" is a title as much as its longer
+    neighbours. Asked only once the listing is chosen (so a menu cannot grow into
+    a winner), and never more than twice as many joiners as titles. Returns the
+    groups that grew, to be built again."""
+    sigs = {g.signature: g for g in chosen}
+    joining: dict[tuple[str, ...], list[LexborNode]] = {}
+    for node in weak:
+        sig = signature(node, memo)
+        if sig in sigs:
+            joining.setdefault(sig, []).append(node)
+    grown = []
+    for sig, nodes in joining.items():
+        g = sigs[sig]
+        if len(nodes) <= 2 * len(g.members):
+            g.members = sorted(g.members + nodes, key=lambda n: order.get(n.mem_id, 0))
+            grown.append(g)
+    return grown
+
+
 def _linked_titles(best: Group, groups: list[Group]) -> Group:
     """Titles link to their posts. When the best group's headings link nowhere and
     only borrow the link of the post below them (a day's heading above each post of
@@ -215,7 +249,9 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
     if body is None:
         return Split([], [], "the document has no body")
     memo = Memo(body, doc.base_url, doc.classes, texts or TextMemo())
-    cands = candidates(body, th, memo)
+    weak: list[LexborNode] = []
+    order: dict[int, int] = {}
+    cands = candidates(body, th, memo, weak, order)
     by_sig: dict[tuple[str, ...], Group] = {}
     for node, _text in cands:
         sig = signature(node, memo)
@@ -224,6 +260,9 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
             by_sig[sig] = Group(signature=sig, members=[node])
         else:
             g.members.append(node)
+    for g in by_sig.values():
+        if len(g.members) > 1:
+            g.members = _one_per_link(g.members, memo)
     groups = [g for g in merge_record_variants(list(by_sig.values()), memo) if len(g.members) >= th.min_posts]
     chrome_of = Chrome(body, memo)
     cand_ids = {c.mem_id for c, _ in cands}
@@ -261,6 +300,9 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
             continue
         chosen.append(g)
         seen_links |= links
+    if weak:
+        for g in _admit_weak(chosen, weak, order, memo):
+            build_group(g, body, doc, th, chrome_of, cand_ids, memo)
     items: list[Item] = _hero(best, cands, body, chrome_of, memo)
     for g in chosen:
         for m, link, region in zip(g.members, g.links, regions(g, th, memo)):
