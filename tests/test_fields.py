@@ -174,3 +174,36 @@ def test_a_ratings_widget_is_not_text() -> None:
                '<strong>4.20</strong> out of 5)</div><div class="post-ratings-loading">Loading...</div>')
     posts = parse_html(_listing("", after=ratings), "https://blog.example/blog/2/")
     assert all(p.text and "votes" not in p.text and "Loading" not in p.text for p in posts)
+
+
+def _posts(inner: str, url: str = "https://blog.example/page/2/") -> list:
+    posts = "".join("<article>" + inner.format(i=i) + "</article>" for i in range(3))
+    return parse_html(f"<html><body><main>{posts}</main></body></html>", url)
+
+
+def test_dates_come_from_the_meta_line_not_the_title_or_a_sentence() -> None:
+    got = _posts('<h3><a href="/p{i}/">Bugzilla 3.4.13 and 4.0.3 in Polish</a></h3><p class="postinfo"><strong>'
+                 '9.01.2012, 21:02</strong>; categories: news</p><p>{i} The translation is out.</p>')
+    assert [p.date for p in got] == ["2012-01-09T21:02"] * 3
+    got = _posts('<h3><a href="/p{i}/">Cyber censorship</a></h3><p class="excerpt">The day against cyber censorship, '
+                 'held on 12 March, was set up in 2008 by a group of people who care about it {i}...</p>')
+    assert [p.date for p in got] == [None] * 3
+    assert all(p.text and p.text.startswith("The day against") for p in got)
+
+
+def test_an_ambiguous_shown_date_follows_its_machine_date() -> None:
+    got = _posts('<h2><a href="/p{i}/">A post about yoga classes</a></h2><time class="entry-date" '
+                 'datetime="2014-12-08T19:42:49+00:00">08/12/2014</time><p>{i} Classes start soon for everyone.</p>')
+    assert [p.date for p in got] == ["2014-12-08T19:42:49+00:00"] * 3
+
+
+def test_a_visible_date_marked_aria_hidden_is_read() -> None:
+    got = _posts('<div class="entry-meta"><span class="entry-date" aria-hidden="true"><a href="/p{i}/">22 October, '
+                 '2013</a></span></div><h2 class="entry-title"><a href="/p{i}/">Pirates triple their vote</a></h2>'
+                 '<div class="entry-summary"><p>{i} The party did well in the elections this year.</p></div>')
+    assert [p.date for p in got] == ["2013-10-22"] * 3
+
+
+def test_a_title_that_is_a_date_dates_its_post() -> None:
+    got = _posts('<h2><a href="/p{i}/">Saturday, June 2{i}, 2024</a></h2><p>Market day with {i} stalls and music.</p>')
+    assert [p.date for p in got] == [f"2024-06-2{i}" for i in range(3)]

@@ -233,7 +233,11 @@ def find_date(text: str | None, *, dayfirst: bool = True, default_year: int | No
     return best[1]
 
 
-_DAY_BEFORE = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er|e|º|ª|\.)?\s*(?:de\s+|of\s+|/\s*|-\s*)?$", re.IGNORECASE)
+# (a day number is a word of its own: "PIP6 - avril 2023" names no 6th of April)
+_DAY_BEFORE = re.compile(r"(?<![^\W\d_])(\d{1,2})(?:st|nd|rd|th|er|e|º|ª|\.)?\s*(?:de\s+|of\s+|/\s*|-\s*)?$",
+                         re.IGNORECASE)
+# "30 mins ago": the Spanish "ago" (agosto) after a unit of time is English "ago"
+_UNIT_BEFORE = re.compile(r"(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\s*$", re.IGNORECASE)
 _DAY_AFTER = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?(?!\d)\s*(?:,\s*)?", re.IGNORECASE)
 _DAY_RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|\.)?\s*[-–—]\s*$")
 _DAY_RANGE_END = re.compile(r"^\s*[-–—]\s*(\d{1,2})(?!\d)(?:st|nd|rd|th)?\s*,?")
@@ -247,6 +251,8 @@ def _named_date(text: str, default_year: int | None) -> tuple[int, str] | None:
         if month is None:
             continue
         before, after = text[: m.start()], text[m.end():]
+        if _UNIT_BEFORE.search(before):
+            continue
         day = year = None
         start = m.start()
         end_rest = after

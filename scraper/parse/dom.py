@@ -257,8 +257,9 @@ def _clean(tree: LexborHTMLParser) -> None:
         if node.tag == "template" or "hidden" in node.attributes:
             hidden[node.mem_id] = node
         elif node.attributes.get("aria-hidden") == "true":
-            # icons and decorative duplicates; keep large hidden blocks that JS reveals
-            if len(node.text(deep=True)) < 200:
+            # icons and decorative duplicates; keep large hidden blocks that JS reveals,
+            # and a date shown to the eye while a screen reader gets another copy
+            if len(node.text(deep=True)) < 200 and "date" not in (node.attributes.get("class") or "").lower():
                 hidden[node.mem_id] = node
         elif _HIDDEN_STYLE.search(node.attributes.get("style") or ""):
             hidden[node.mem_id] = node

@@ -305,7 +305,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     m = _URL_YEAR.search(link or "")
     year = int(m.group(1)) if m else None
 
-    f.date, date_nodes = date_of(region, dayfirst, year)
+    f.date, date_nodes = date_of(region, dayfirst, year, heading)
     if f.title and date_nodes:
         f.title = _without_dates(f.title, heading, date_nodes, region.node_text)
     if f.date is None:

@@ -22,6 +22,7 @@ _ONLY_PUNCT = re.compile(r"^[\W_]*$")
 _DIGIT = re.compile(r"\d")  # every date find_date reads has one
 _CHANGED = frozenset({"updated", "modified"})
 _URLISH = re.compile(r"://|\bwww\.")
+_FIELD_SEPARATOR = re.compile(r"[|·•]")  # a meta line's fields; a sentence has none
 _TWO_DIGITS = re.compile(r"\d{2}")
 _NON_DIGITS = re.compile(r"\D")
 _COMMENT_TOKENS = frozenset({"comments", "comment", "comments-link", "comment-count", "comment-link",
@@ -30,8 +31,10 @@ _COMMENT_TOKENS = frozenset({"comments", "comment", "comments-link", "comment-co
 
 
 
-def date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | None, list[LexborNode]]:
-    """First date shown in the region; prefers <time> and date-classed elements."""
+def date_of(region: Region, dayfirst: bool, year: int | None,
+            title: LexborNode | None = None) -> tuple[str | None, list[LexborNode]]:
+    """First date shown in the region; prefers <time> and date-classed elements.
+    The last resort reads short lines, never the title ("Bugzilla 3.4.13")."""
     found: dict[str, str | None] = {}
 
     def date_in(text: str) -> str | None:
@@ -53,6 +56,8 @@ def date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | Non
         shown = date_in(text_of(i))
         machine = parse_iso(attrs[i].get("datetime"))
         value = shown
+        if machine and shown and machine[:10] != shown[:10] and _swapped(shown, machine):
+            shown = machine[:10]  # "08/12/2014" read month first, where the machine date says day first
         if machine and (not shown or machine[:10] == shown[:10]):
             value = machine if len(machine) > len(shown or "") else shown
             if value is machine and not _TIME_SHOWN.search(shown or "") and _MIDNIGHT.match(machine[10:]):
@@ -77,17 +82,32 @@ def date_of(region: Region, dayfirst: bool, year: int | None) -> tuple[str | Non
     if not region.mentions(_DIGIT):
         return None, []
     below = region.below()
+    skip = {n.mem_id for n in elements_of(title)} if title is not None else set()
+    ids = region.ids
     for i, tag in enumerate(tags):
-        if tag == "a" or below[i] <= BELOW_BLOCK:
+        if tag == "a" or below[i] <= BELOW_BLOCK or ids[i] in skip:
             continue
         text = text_of(i)
         # a line, not a paragraph that mentions a day (CJK counts about thrice), nor
         # an address that carries one ("…/2013/05/13/story")
-        if 4 <= len(text) <= 120 and len(text) + 2 * len(_CJK_CHAR.findall(text)) <= 160 and not _URLISH.search(text):
+        if (4 <= len(text) <= 120 and len(text) + 2 * len(_CJK_CHAR.findall(text)) <= 160
+                and (len(text) <= 60 or text.count(" ") < 12 or _FIELD_SEPARATOR.search(text))
+                and not _URLISH.search(text)):
             v = date_in(text)
             if v:
                 return v, [region.els[i]]
+    if title is not None:  # a title that is a date ("Saturday, June 29, 2024"): the post's day
+        text = node_text(title)
+        if len(text) <= 40 and text.count(" ") <= 5:
+            v = date_in(text)
+            if v:
+                return v, []
     return None, []
+
+
+def _swapped(shown: str, machine: str) -> bool:
+    """Whether the shown date is the machine date with day and month read the other way."""
+    return len(shown) >= 10 and shown[:4] == machine[:4] and shown[5:7] == machine[8:10] and shown[8:10] == machine[5:7]
 
 
 def clean_author(text: str) -> str | None:
