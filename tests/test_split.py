@@ -261,3 +261,17 @@ def test_a_cards_title_link_and_teaser_link_to_one_post_are_one_post() -> None:
     posts = parse_html(f"<html><body><main><section class='items'>{cards}</section></main></body></html>",
                        "https://uni.example/news/")
     assert [p.title for p in posts] == [f"«Headline {i} of the week»" for i in range(5)]
+
+
+@pytest.mark.parametrize("wrapper", ['<div class="jeg_postblock jeg_pagination_nav_1 jeg_col_2o3">',
+                                     '<div class="container-search"><ul class="to-search-items">'])
+def test_a_post_block_named_for_its_pager_or_search_is_not_chrome(wrapper: str) -> None:
+    close = "</ul></div>" if "<ul" in wrapper else "</div>"
+    tag = "li" if "<ul" in wrapper else "article"
+    posts = "".join(f'<{tag} class="item"><h3><a href="/2020/06/2{i}/story-{i}/">Story number {i} of the archive</a></h3>'
+                    f'<p>{"An excerpt of the story that goes on for a line or two. " * 3}</p></{tag}>' for i in range(5))
+    # a long menu: the posts hold a minor share of the page's text, as on a magazine's home
+    menu = "".join(f'<li><a href="/section-{i}/">Section number {i} of the site menu</a></li>' for i in range(80))
+    got = parse_html(f"<html><body><nav><ul>{menu}</ul></nav>{wrapper}{posts}{close}"
+                     "<div class='pagination'><a href='/page/3/'>3</a></div></body></html>", "https://news.example/page/2/")
+    assert [p.title for p in got] == [f"Story number {i} of the archive" for i in range(5)]

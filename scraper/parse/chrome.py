@@ -22,6 +22,13 @@ def ink(node: LexborNode) -> int:
     return len(text) - text.count(" ") - text.count("\n")
 
 
+_CONTROL_WORDS = frozenset({"pagination", "pager", "pagenav", "search"})
+
+
+def _holds_headings_not_inputs(node: LexborNode) -> bool:
+    return node.css_first("h2, h3, h4") is not None and node.css_first("input, select, textarea") is None
+
+
 class Chrome:
     """Decides whether a node sits in page chrome (nav, sidebar, footer, widgets).
 
@@ -103,6 +110,10 @@ class Chrome:
             parent = node.parent
             if parent is not None and not self._minor(parent, 0.5):
                 return frozenset()
+        if chromish & _CONTROL_WORDS and chromish <= _CONTROL_WORDS | {"nav"} and _holds_headings_not_inputs(node):
+            # "jeg_pagination_nav_1", "to-search-items": a block of titled posts named for
+            # how it pages or what it lists; a pager or a search box holds no headings
+            return frozenset()
         return chromish
 
     def is_chrome_block(self, node: LexborNode) -> bool:
