@@ -42,6 +42,8 @@ def resolve(base: str | None, href: str | None) -> str | None:
     href = "".join(href.split("\n")).strip()
     if not href or href.startswith("#"):
         return None
+    if "\\" in href:
+        href = href.replace("\\", "/")  # as browsers read web addresses (a mirror made on Windows)
     low = href[:11].lower()
     if low.startswith(("javascript:", "mailto:", "tel:", "data:")):
         return None

@@ -207,3 +207,49 @@ def test_a_visible_date_marked_aria_hidden_is_read() -> None:
 def test_a_title_that_is_a_date_dates_its_post() -> None:
     got = _posts('<h2><a href="/p{i}/">Saturday, June 2{i}, 2024</a></h2><p>Market day with {i} stalls and music.</p>')
     assert [p.date for p in got] == [f"2024-06-2{i}" for i in range(3)]
+
+
+def test_an_excerpt_container_marks_the_text_as_an_excerpt_and_hidden_text_goes() -> None:
+    got = _posts('<h2><a href="/p{i}/">Post {i} about groupBy</a></h2><dl><dt class="sr-only">Published on</dt>'
+                 '<dd><time datetime="2022-05-25">May 25, 2022</time></dd></dl><p class="archive__item-excerpt">'
+                 'Cre\u00adate a bet\u00adter group\u00adBy function {i}.</p>')
+    assert [p.text for p in got] == [f"Create a better groupBy function {i}." for i in range(3)]
+    assert not any(p.full_text for p in got)
+
+
+def test_counters_reading_times_and_more_links_in_other_words_leave_the_text() -> None:
+    lines = ['<dd class="hits">Hits: 65</dd>', '<span>1 minuto per leggerlo</span>', '<span>56 secondi per leggerlo</span>',
+             '<a class="read-more" href="/p{i}/">Dowiedz się więcej</a>',
+             '<a class="readmore-btn" href="/x{i}/">Read more ... Wine Folly Names Top Wine Destinations for 2022 and more</a>']
+    for line in lines:
+        got = _posts('<h2><a href="/p{i}/">Post {i} about wine</a></h2><p>The text of post {i}.</p><div>' + line + "</div>")
+        assert [p.text for p in got] == [f"The text of post {i}." for i in range(3)], line
+
+
+def test_comment_bubbles_and_bylines_that_need_care() -> None:
+    got = _posts('<h2><a href="/p{i}/">Post {i} about herbs</a></h2><span class="meta-comment">{i}</span><p>Text.</p>')
+    assert [p.comments for p in got] == [0, 1, 2]
+    got = _posts('<h2><a href="/p{i}/">Post {i} about China</a></h2><div class="author_date"><a class="date" href="/d/">'
+                 '<time><span>February 9, 2022 9:30 am</span></time></a></div><p>Text.</p>')
+    assert [p.author for p in got] == [None] * 3  # a date is no name
+    got = _posts('<h2><a href="/p{i}/">Post {i} on the news</a></h2><span class="submitted">Submitted by <span '
+                 'class="username">Janet</span> on Thu, 12/12/2013 - 23:50</span><p>Text.</p>')
+    assert [p.author for p in got] == ["Janet"] * 3
+    got = _posts('<h2><a href="/p{i}/">Post {i} on the news</a></h2><span>By <a href="/author/atlascontact/">atlascontact'
+                 '</a></span> <span class="meta-category"><a href="/c/news/">Nieuws</a></span><p>Text.</p>')
+    assert [p.author for p in got] == ["atlascontact"] * 3
+
+
+def test_tags_from_nested_category_and_taxonomy_addresses() -> None:
+    got = _posts('<span class="cat-title"><a href="/category/visual/design/">Design</a></span><h2><a href="/p{i}/">'
+                 'Post {i} about design</a></h2><p>Text of it.</p>')
+    assert [(p.tags, p.text) for p in got] == [(["Design"], "Text of it.")] * 3
+    got = _posts('<h2><a href="/p{i}/">Post {i} about rights</a></h2><p>Text of it.</p><div class="field"><strong>Tags: '
+                 '</strong><span><a href="/taxonomy/term/3084">copyright</a>, <a href="/taxonomy/term/12">CC0</a></span></div>')
+    assert [(p.tags, p.text) for p in got] == [(["copyright", "CC0"], "Text of it.")] * 3
+    sentence = ('<p><strong><a href="https://medium.example/tag/scriptorivm/latest">On Medium you are giving us lovely '
+                'gifts</a>.</strong> We read them all.</p>')
+    posts = "".join(f'<article><h2><a href="/p{i}/">Post {i} about the site</a></h2><p>Text of {i}.</p>'
+                    f'{sentence if i == 1 else ""}</article>' for i in range(3))
+    got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/page/2/")
+    assert got[1].tags == [] and "lovely gifts" in (got[1].text or "")  # a sentence is not a tag

@@ -93,3 +93,10 @@ def test_canonical_url_fast_path_agrees_with_the_parsed_one(scheme: str, host: s
             assert fast == urls.canonical_url(url)
         finally:
             urls._plain_canonical = saved
+
+
+def test_backslashes_in_a_link_are_slashes_as_browsers_read_them() -> None:
+    from scraper.urls import resolve
+
+    assert resolve("https://x.example/author/a/page/2/", "..\\..\\..\\..\\2020\\05\\27\\story\\index.htm") == \
+        "https://x.example/2020/05/27/story/index.htm"

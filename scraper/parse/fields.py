@@ -53,6 +53,10 @@ _META_TOKENS = frozenset({
 _MORE_LINK = re.compile(r"^\W*(?:more\s*(?:\.{2,}|…)|read\s+(?:the\s+)?(?:post|article|story))\W*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _SCREEN_READER = ".screen-reader-text, .sr-only, .visually-hidden, .visuallyhidden, .element-invisible"
+_LIST_WORDS = frozenset({"recent", "popular", "trending"})
+_SCREEN_READER_TOKENS = frozenset({"screen-reader-text", "sr-only", "visually-hidden", "visuallyhidden",
+                                   "element-invisible", "screen-reader-only"})
+_EXCERPT_TOKENS = frozenset({"excerpt", "entry-summary", "post-excerpt", "p-summary", "teaser", "summary"})
 _READ_MORE_CLASS = frozenset({"read-more", "readmore", "more-link", "more", "read-more-link", "continue-reading"})
 _CONTENT_TOKENS = frozenset({"entry-content", "post-content", "content", "summary", "excerpt", "entry-summary",
                              "text", "body", "description", "teaser", "intro", "abstract", "snippet"})
@@ -169,7 +173,7 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool, tags
             return True  # a separator left behind by the meta taken out ("·", "|"); an ellipsis says "excerpt"
         if rules.CHROME_LINE_RE.match(line) or rules.READ_MORE_RE.fullmatch(line.strip(" .…»›→")):
             return True
-        if len(line) <= 40 and rules.READING_TIME_RE.match(line):
+        if len(line) <= 40 and (rules.READING_TIME_RE.match(line) or rules.VIEWS_LINE_RE.match(line)):
             return True
         if len(line) <= 60 and rules.READ_MORE_RE.search(line):
             return True
@@ -246,7 +250,8 @@ def _is_meta_container(region: Region, i: int, title_len: int) -> bool:
     if tag == "footer":
         return len(region.text(i)) <= 400
     toks = region.tokens[i]
-    if toks & rules.CHROME_TOKENS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
+    # inside a post, "recent-post-info" names the post's own box, not a widget
+    if (toks & rules.CHROME_TOKENS) - _LIST_WORDS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
         return True
     if toks & _META_TOKENS:
         # "post-meta-description" is the excerpt; a short "meta-main-wrap" or
@@ -272,16 +277,18 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
     for i, tag in enumerate(region.tags):
         if tag == "a":
             t = region.text(i)
-            if not t or len(t) > 60:
-                continue
+            if not t or len(t) > 150 or (len(t) > 60 and not rules.READ_MORE_RE.match(t)):
+                continue  # (a long one must open with the words: "Read more ... <the title>")
             if not (rules.READ_MORE_RE.search(t) or _MORE_LINK.match(t)):
-                if len(t) > 30 or t == title or _DIGIT.search(t) or not (
-                        tokens[i] & _READ_MORE_CLASS or permalink(region.attrs[i].get("href"))):
+                if len(t) > 30 or t == title or _DIGIT.search(t):
                     continue
-                if ending is None:
-                    ending = " ".join(region.text(r) for r in region.roots).rstrip()
-                if not ending.endswith(t) or (len(ending) > len(t) and ending[-len(t) - 1].isalnum()):
-                    continue
+                if not tokens[i] & _READ_MORE_CLASS:
+                    if not permalink(region.attrs[i].get("href")):
+                        continue
+                    if ending is None:
+                        ending = " ".join(region.text(r) for r in region.roots).rstrip()
+                    if not ending.endswith(t) or (len(ending) > len(t) and ending[-len(t) - 1].isalnum()):
+                        continue
             drop.append(region.els[i])
             read_more = True
         elif (tokens[i] or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len):
@@ -299,7 +306,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     if card_title is not None and len(region.node_text(member)) <= 2 * len(region.node_text(card_title)) + 40:
         card_title = None
     heading = card_title or member
-    f.title = title_text(member, region.node_text) or None
+    f.title = title_text(member, region.node_text).replace("\u00ad", "") or None
     f.url = link
     dayfirst = _dayfirst(doc.lang)
     m = _URL_YEAR.search(link or "")
@@ -321,6 +328,15 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     drop += date_nodes + author_nodes + comment_nodes + tag_nodes
     meta, read_more = _meta_elements(region, f.title, lambda href: bool(href and link and resolve(doc.base_url, href) == link))
     drop += meta
+    # text for screen readers only ("Published on") is not shown; a container that
+    # names itself an excerpt or summary says the text is not the whole post
+    excerpt = False
+    for i, toks in enumerate(region.tokens):
+        if toks:
+            if toks & _SCREEN_READER_TOKENS:
+                drop.append(region.els[i])
+            elif toks & _EXCERPT_TOKENS:
+                excerpt = True
     del region  # its nodes are about to go
     decompose_outermost(drop, region_ids)
     if top.mem_id in region_ids:
@@ -341,7 +357,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
             lines[-1] = last
         else:
             lines.pop()
-    text = "\n\n".join(lines).strip()
+    text = "\n\n".join(lines).strip().replace("\u00ad", "")  # (soft hyphens are shown only at a line's end)
     # an excerpt of nothing ("…", "[...]") is no text; the post is not full either
     f.text = text if any(ch.isalnum() for ch in text) else None
     if not f.text and text:
@@ -350,7 +366,7 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
         if _ends_with_ellipsis(f.text):
             read_more = True
         f.html = sanitize_html(nodes, doc.base_url) or None
-    f.full_text = bool(f.text) and not read_more
+    f.full_text = bool(f.text) and not read_more and not excerpt
     return f
 
 

@@ -105,6 +105,15 @@ def date_of(region: Region, dayfirst: bool, year: int | None,
     return None, []
 
 
+def _runs_on(line_value: str, name: str) -> bool:
+    """Whether a byline line's value is the name and then more that is not another
+    name ("atlascontact Nieuws"; not "Ann and Bob", "Ann, Bob")."""
+    if not line_value.startswith(name) or line_value == name:
+        return False
+    rest = line_value[len(name):].strip()
+    return not rest.startswith((",", "&")) and rest.split()[0].lower() not in _NAME_JOINERS
+
+
 def _swapped(shown: str, machine: str) -> bool:
     """Whether the shown date is the machine date with day and month read the other way."""
     return len(shown) >= 10 and shown[:4] == machine[:4] and shown[5:7] == machine[8:10] and shown[8:10] == machine[5:7]
@@ -124,8 +133,8 @@ def clean_author(text: str) -> str | None:
         return None
     if text.lower() in _NOT_NAMES:
         return None
-    if _TWO_DIGITS.search(text):
-        return None
+    if _TWO_DIGITS.search(text) or (_DIGIT.search(text) and find_date(text, default_year=2000)):
+        return None  # a date ("February 9") is no name
     return text
 
 
@@ -139,7 +148,7 @@ _MIDNIGHT = re.compile(r"^T00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
 _AUTHOR_NAMES = frozenset({"author", "authors", "byline", "vcard", "fn", "p-author", "h-card", "entry-author",
                            "post-author", "author-name", "article-author", "byline-author", "post-byline",
                            "entry-byline", "by-author", "meta-author", "author-link", "posted-by", "autor",
-                           "avatar__name", "author-info", "post-author-name", "createdby"})
+                           "avatar__name", "author-info", "post-author-name", "createdby", "username"})
 _NOT_NAMES = frozenset({"posted", "by", "author", "written", "published", "unknown", "anonymous", "submitted"})
 # class words of an author's box rather than a byline ("author-bio", "avatar")
 _NOT_BYLINE = frozenset({"author-bio", "authorbox", "avatar", "bio", "box", "about", "description", "posts"})
@@ -195,8 +204,10 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
                 line = line.parent
             m = rules.BYLINE_RE.search(text)
             value = clean_author(m.group(1) if m else text)
-            if not value and own is not text:
-                value = clean_author(own)  # the line around the name could not be read
+            if own is not text:
+                mine = clean_author(own)
+                if not value or (mine and _runs_on(value, mine)):
+                    value = mine  # the line around the name could not be read, or runs on past it
             if value:
                 return value, [n]
     if not region.mentions_word(_BYLINE_WORDS):
@@ -260,11 +271,9 @@ def comments_of(region: Region) -> tuple[int | None, list[LexborNode]]:
         used.append(region.els[i])
         if value is None:
             c = comment_count(text)
-            if c is None and text.isdecimal():
-                # a bare number in a comments bubble; its title often says "2 Comentarios"
-                title = attrs[i].get("title") or ""
-                if is_link or "count" in " ".join(toks) or comment_count(title) == int(text):
-                    c = int(text)
+            if c is None and text.isdecimal() and len(text) <= 6:
+                # a bare number in a comments bubble ("<span class=meta-comment>1</span>")
+                c = int(text)
             value = c
     if value is None and region.mentions_word(_COMMENT_WORDS):
         # "Comments (3)" as plain text in a flat post
@@ -297,6 +306,8 @@ def tags_of(region: Region) -> tuple[list[str], list[LexborNode]]:
             t = region.text(i).lstrip("#").strip()
             if not t or len(t) > 60 or rules.READ_MORE_RE.search(t):
                 continue  # (Drupal puts rel=tag on its "Read more" link)
+            if not rel and (len(t) > 40 or t.count(" ") > 3):
+                continue  # a sentence linking to a tag page is text, not a tag
             parent = region.els[i].parent
             if parent is not None:
                 lines.setdefault(parent.mem_id, (parent, []))[1].append(t)
@@ -327,7 +338,7 @@ def _tag_href(href: str | None) -> bool:
     if not href:
         return False
     low = href.lower()
-    return ("tag" in low or "categor" in low or "label" in low) and bool(rules.TAG_HREF_RE.search(href))
+    return ("tag" in low or "categor" in low or "label" in low or "taxonomy" in low) and bool(rules.TAG_HREF_RE.search(href))
 
 
 _TAG_LINE_WORDS = re.compile(r"[^\W\d_]+")

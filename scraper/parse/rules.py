@@ -91,7 +91,7 @@ READ_MORE_RE = re.compile(
     r"|(?:lire\s*la\s*suite|leer\s*m[aá]s|leggi\s*(?:tutto|di\s*più)|ler\s*mais|lees\s*meer|läs\s*mer|les\s*mer"
     r"|læs\s*mere|lue\s*lisää)"
     r"|seguir\s*leyendo|sigue\s*leyendo|continuar\s*leyendo|ver\s*m[aá]s|voir\s*(?:la\s*)?suite"
-    r"|zobrazit\s*článek|(?:čtěte\s*dále|číst\s*dál)"
+    r"|zobrazit\s*článek|(?:čtěte\s*dále|číst\s*dál)|dowiedz\s*się\s*więcej"
     r"|читать\s*(?:далее|полностью)|подробнее|далее|続きを(?:読む|表示)|(?:阅读全文|阅读更多)|继续阅读|더\s*보기"
     r"|devamını\s*oku)",
     re.IGNORECASE,
@@ -99,10 +99,14 @@ READ_MORE_RE = re.compile(
 # Trailing teaser markers removed from the end of an excerpt's text.
 TEASER_TAIL_RE = re.compile(r"\s*(?:\[(?:…|\.\.\.|&hellip;)\]|\(more\.*\)|\[more\]|(?<![\w)\]])(?:\(\s*\)|\[\s*\]))\s*$",
                             re.IGNORECASE)  # (an empty "()" after a sentence once held a link; "f()" is code)
+# A view counter ("Hits: 65", "1,234 views"): chrome like a share count.
+VIEWS_LINE_RE = re.compile(r"^\W*(?:(?:hits|views|reads|aufrufe|visite|visualizzazioni|lecturas|visitas|просмотров|"
+                           r"просмотры)\s*:?\s*[\d.,\s]+|[\d.,\s]+\s*(?:views|reads|hits|visite|visitas|просмотров))\W*$",
+                           re.IGNORECASE)
 # A reading-time line ("4 min read", "• 22 minutes to read", "Lesezeit: 3 Min.").
 READING_TIME_RE = re.compile(
-    r"^\W*(?:\d+\s*(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s*(?:read|reading|to\s+read|de\s+lectura|di\s+lettura|"
-    r"de\s+leitura|lesezeit|leestijd)?|(?:reading\s+time|lesezeit|lesedauer|tiempo\s+de\s+lectura)\s*:?\s*\d+\s*\w*\.?|"
+    r"^\W*(?:\d+\s*(?:min(?:ute)?s?|minuten|minutos|minut[oi]|second[oi]|secs?|seconds?)\.?\s*(?:read|reading|to\s+read|"
+    r"de\s+lectura|di\s+lettura|per\s+leggerlo|de\s+leitura|lesezeit|leestijd)?|(?:reading\s+time|lesezeit|lesedauer|tiempo\s+de\s+lectura)\s*:?\s*\d+\s*\w*\.?|"
     r"\d+\s*分钟?(?:阅读)?|阅读(?:时间|时长)?\s*[:：]?\s*\d+\s*分钟?|\d+\s*분)\W*$",
     re.IGNORECASE,
 )
@@ -127,7 +131,7 @@ COMMENT_HREF_RE = re.compile(r"#(?:comment\w*|respond|disqus_thread|reply|coment
 
 # Bylines: "Posted by: X", "By X", "Por X", "Von X", "Par X", "Автор: X".
 BYLINE_RE = re.compile(
-    r"(?:posted\s+by|written\s+by|published\s+by|author|by|por|von|par|di|door|av|af|autor(?:a)?|auteur|"
+    r"(?:posted\s+by|written\s+by|published\s+by|submitted\s+by|author|by|por|von|par|di|door|av|af|autor(?:a)?|auteur|"
     r"автор|作者|著者|投稿者)\s*[:：]?\s+(.+)",
     re.IGNORECASE,
 )
@@ -212,8 +216,8 @@ DATE_TOKENS = frozenset({"date", "time", "published", "posted", "postdate", "ent
                          "timestamp", "dateline", "post-date", "pubdate", "datetime", "updated", "info"})
 AUTHOR_TOKENS = frozenset({"author", "byline", "vcard", "fn", "writer", "creator", "by"})
 # A link to a tag, category or label page: a tag when it stands on a line of such links.
-TAG_HREF_RE = re.compile(r"(?:/(?:tags?|categor(?:y|ies)|labels?)/[^/?#]+?(?:/|\.html?|/index\.html?)?$|"
-                         r"[?&](?:tag|category)=[^&#]+$)", re.IGNORECASE)
+TAG_HREF_RE = re.compile(r"(?:/(?:tags?|categor(?:y|ies)|labels?)/(?:[^/?#]+/){0,3}[^/?#]+?(?:/|\.html?|/index\.html?)?$|"
+                         r"/taxonomy/term/\d+(?:\.html?)?/?$|[?&](?:tag|category)=[^&#]+$)", re.IGNORECASE)
 TAG_CONTAINER_TOKENS = frozenset({"tags", "tag-links", "post-tags", "entry-tags", "tagged", "keywords", "labels",
                                   "post-labels", "tag-list", "taglist"})
 
