@@ -275,3 +275,15 @@ def test_a_post_block_named_for_its_pager_or_search_is_not_chrome(wrapper: str) 
     got = parse_html(f"<html><body><nav><ul>{menu}</ul></nav>{wrapper}{posts}{close}"
                      "<div class='pagination'><a href='/page/3/'>3</a></div></body></html>", "https://news.example/page/2/")
     assert [p.title for p in got] == [f"Story number {i} of the archive" for i in range(5)]
+
+
+def test_a_box_of_bare_links_beside_dated_excerpts_is_not_more_posts() -> None:
+    cards = "".join(f'<article class="card-wrapper"><a href="/posts/post-{i}/"><h1 class="card-title">Post number {i} '
+                    f'of the blog</h1><div class="card-text"><p>{"An excerpt of a few sentences about the post. " * 3}</p>'
+                    f'</div><div class="post-meta"><time datetime="2024-0{i + 1}-01">Jan {i + 1}, 2024</time></div></a>'
+                    f'</article>' for i in range(6))
+    side = "".join(f'<li><a href="/posts/updated-{i}/">An updated post number {i} of the blog</a></li>' for i in range(5))
+    got = parse_html(f"<html><body><div class='row'><main><div id='post-list'>{cards}</div></main>"
+                     f"<div id='panel-wrapper'><div class='access'><div class='panel-heading'>Recently Updated</div>"
+                     f"<ul class='post-content'>{side}</ul></div></div></div></body></html>", "https://blog.example/page/2/")
+    assert [p.url.rsplit("/", 2)[-2] for p in got] == [f"post-{i}" for i in range(6)]

@@ -49,6 +49,7 @@ class Group:
     lca: LexborNode | None = None
     chrome: bool = False
     why: str = ""
+    extra: int = 0  # median characters a block shows beside its title (date, excerpt)
 
 
 def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], memo: Memo) -> int:
@@ -161,6 +162,7 @@ def build_group(group: Group, body: LexborNode, doc: Document, th: rules.Thresho
     if blocks[0].tag == "article" or btoks & {"hentry", "h-entry", "post", "entry", "article", "type-post"}:
         entry_q = 1.2
     text_q = sum(1.0 + min(e, 1500) / 250.0 for e in extra)
+    group.extra = sorted(extra)[n // 2]
     group.score = text_q * link_q * site_q * title_q * region_q * kind_q * entry_q * nest_q
     group.why = (
         f"n={n} text={text_q:.1f} link={link_q:.2f} site={site_q:.2f} title={title_q:.2f} "

@@ -290,6 +290,8 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
             break
         if g.chrome:
             continue
+        if best.extra >= 40 and g.extra < 10 and g.score < 0.5 * best.score:
+            continue  # bare links beside dated excerpts: a "recently updated" box, not more posts
         links = {u for u in g.links if u}
         if not links or len(links & seen_links) > 0.3 * len(links):
             continue
