@@ -287,3 +287,12 @@ def test_a_box_of_bare_links_beside_dated_excerpts_is_not_more_posts() -> None:
                      f"<div id='panel-wrapper'><div class='access'><div class='panel-heading'>Recently Updated</div>"
                      f"<ul class='post-content'>{side}</ul></div></div></div></body></html>", "https://blog.example/page/2/")
     assert [p.url.rsplit("/", 2)[-2] for p in got] == [f"post-{i}" for i in range(6)]
+
+
+def test_an_unlinked_subtitle_heading_is_part_of_its_post() -> None:
+    posts = "".join(f'<div class="post hentry"><h1 class="entry-title x"><a href="/2011/03/0{i}/essay-{i}/">Essay {i}: '
+                    f'a long look at a question</a></h1><h1 class="subtitle x">— and what it leaves open, part {i}</h1>'
+                    f'<div class="entry-content">{"Paragraph of the essay that goes on. " * 5}</div></div>' for i in range(3))
+    got = parse_html(f"<html><body><div id='content'>{posts}</div></body></html>", "https://essays.example/category/all/")
+    assert [p.title for p in got] == [f"Essay {i}: a long look at a question" for i in range(3)]
+    assert all(p.text and "what it leaves open" in p.text for p in got)

@@ -129,13 +129,17 @@ def _outer(best: Group, groups: list[Group]) -> Group:
 
 def _one_per_link(members: list[LexborNode], memo: Memo) -> list[LexborNode]:
     """A card's title link and its teaser link, side by side and alike, go to the
-    same post: the first (the title) stands for both."""
+    same post: the first (the title) stands for both. So does a linked title and
+    the unlinked subtitle heading right after it."""
     out = [members[0]]
     for m in members[1:]:
         prev = out[-1]
-        if (m.parent is not None and prev.parent is not None and m.parent.mem_id == prev.parent.mem_id
-                and memo.title_url(m) is not None and memo.title_url(m) == memo.title_url(prev)):
-            continue
+        if m.parent is not None and prev.parent is not None and m.parent.mem_id == prev.parent.mem_id:
+            url = memo.title_url(m)
+            if url is not None and url == memo.title_url(prev):
+                continue
+            if url is None and not own_link(m) and own_link(prev):
+                continue
         out.append(m)
     return out
 
@@ -260,10 +264,11 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
             by_sig[sig] = Group(signature=sig, members=[node])
         else:
             g.members.append(node)
-    for g in by_sig.values():
+    groups = merge_record_variants(list(by_sig.values()), memo)
+    for g in groups:
         if len(g.members) > 1:
             g.members = _one_per_link(g.members, memo)
-    groups = [g for g in merge_record_variants(list(by_sig.values()), memo) if len(g.members) >= th.min_posts]
+    groups = [g for g in groups if len(g.members) >= th.min_posts]
     chrome_of = Chrome(body, memo)
     cand_ids = {c.mem_id for c, _ in cands}
     for g in groups:
