@@ -37,6 +37,8 @@ def test_month_table_matches_dateparser() -> None:
     ("admin 30 mins ago 1 576", None),  # "ago" is also Spanish for August
     ("I&A5 et PIP6 - avril 2023", None),  # no day of its own
     ("24.04.2023 dans News", "2023-04-24"),
+    ("21 يونيو، 2020", "2020-06-21"),  # Arabic, with its own comma
+    ("14 נוב׳ 2022", "2022-11-14"),
 ])
 def test_find_date_reads_named_months(text: str, expected: str | None) -> None:
     assert find_date(text, dayfirst=True, default_year=2022) == expected  # (a year for dates printed without one)

@@ -21,7 +21,7 @@ __all__ = ["parse_date", "parse_iso", "find_date"]
 LANGUAGES = (
     "en", "fr", "de", "es", "it", "pt", "nl", "ru", "uk", "pl", "cs", "sk", "sv", "nb", "da", "fi",
     "tr", "ro", "hu", "hr", "sl", "sr", "bg", "el", "ca", "eu", "gl", "et", "lv", "lt", "id", "ms",
-    "vi", "is", "ga", "cy",
+    "vi", "is", "ga", "cy", "ar", "he",
 )
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -241,7 +241,7 @@ _UNIT_BEFORE = re.compile(r"(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|w
 _DAY_AFTER = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?(?!\d)\s*(?:,\s*)?", re.IGNORECASE)
 _DAY_RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|\.)?\s*[-–—]\s*$")
 _DAY_RANGE_END = re.compile(r"^\s*[-–—]\s*(\d{1,2})(?!\d)(?:st|nd|rd|th)?\s*,?")
-_YEAR_AFTER = re.compile(r"^\s*(?:,|de|del|of|/|-|\.)?\s*(\d{4})(?:\s*(?:г\.?|года|year|r\.?))?(?!\d)", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r"^\s*(?:,|،|de|del|of|/|-|\.)?\s*(\d{4})(?:\s*(?:г\.?|года|year|r\.?))?(?!\d)", re.IGNORECASE)
 
 
 def _named_date(text: str, default_year: int | None) -> tuple[int, str] | None:
