@@ -296,3 +296,14 @@ def test_an_unlinked_subtitle_heading_is_part_of_its_post() -> None:
     got = parse_html(f"<html><body><div id='content'>{posts}</div></body></html>", "https://essays.example/category/all/")
     assert [p.title for p in got] == [f"Essay {i}: a long look at a question" for i in range(3)]
     assert all(p.text and "what it leaves open" in p.text for p in got)
+
+
+def test_the_main_lists_posts_however_long_the_sidebar() -> None:
+    posts = "".join(f'<article class="post"><h2><a href="/blog/p{i}/">Post number {i} of the blog</a></h2>'
+                    f'<p>A short excerpt {i}.</p></article>' for i in range(4))
+    widgets = "".join(f'<section class="widget"><h3>Related topic {i}</h3><ul>'
+                      + "".join(f'<li><a href="/topic/{i}-{j}/">topic {i} {j}</a></li>' for j in range(6))
+                      + f'</ul><p>{"A blurb about the topic. " * 8}</p></section>' for i in range(1500))
+    got = parse_html(f"<html><body><main>{posts}</main><aside class='sidebar'>{widgets}</aside></body></html>",
+                     "https://blog.example/blog/")
+    assert [p.title for p in got] == [f"Post number {i} of the blog" for i in range(4)]

@@ -50,6 +50,7 @@ class Group:
     chrome: bool = False
     why: str = ""
     extra: int = 0  # median characters a block shows beside its title (date, excerpt)
+    main: bool = False  # inside the page's main content (<main>, role=main, a main-named region)
 
 
 def _nested_titles(block: LexborNode, own: str | None, cand_ids: set[int], memo: Memo) -> int:
@@ -150,6 +151,7 @@ def build_group(group: Group, body: LexborNode, doc: Document, th: rules.Thresho
         flagged = sum(1 for b in probe if chrome_of.classify(b)[0] or chrome_of.is_chrome_block(b))
         chrome = flagged > len(probe) // 2
     group.chrome = chrome
+    group.main = main and not chrome
     # blocks that hold other posts' titles are sections of a front page, not posts
     sample = list(zip(blocks, group.links))[: min(n, 8)]
     nested = sum(_nested_titles(b, own, cand_ids, memo) for b, own in sample) / len(sample)

@@ -275,10 +275,12 @@ def split(doc: Document, th: rules.Thresholds | None = None, *, article: bool = 
         build_group(g, body, doc, th, chrome_of, cand_ids, memo)
     groups = [g for g in groups if len(g.members) >= th.min_posts]
     # a sidebar or footer never beats the page body by sheer number of items: the
-    # body's best group wins unless it is next to nothing beside the chrome's
+    # body's best group wins unless it is next to nothing beside the chrome's (in
+    # the page's main content it wins however long the sidebar)
     groups.sort(key=lambda g: g.score, reverse=True)
     body_best = next((g for g in groups if not g.chrome), None)
-    if groups and groups[0].chrome and body_best is not None and body_best.score >= max(5.0, 0.1 * groups[0].score):
+    if groups and groups[0].chrome and body_best is not None and body_best.score >= 5.0 and (
+            body_best.main or body_best.score >= 0.1 * groups[0].score):
         groups.remove(body_best)
         groups.insert(0, body_best)
     reason = _listing_verdict(groups[0], article) if groups else "no repeated post structure found"
