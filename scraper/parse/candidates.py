@@ -156,9 +156,17 @@ def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds, memo: Memo) -> 
     return True
 
 
-def _holds_title(a: LexborNode, maybe: set[int]) -> bool:
-    """A link around a title-named element ("<a><time/><div class=item-title>")."""
-    return any(n.mem_id in maybe and n.mem_id != a.mem_id for n in a.css(_TITLE_SUPERSET)) if maybe else False
+def _title_holders(body: LexborNode) -> set[int]:
+    """The links around a title-named element ("<a><time/><div class=item-title>"),
+    found from those elements up (one query) rather than by a query per link."""
+    holders: set[int] = set()
+    for n in body.css(_TITLE_INSIDE_LINK):
+        p = n.parent
+        while p is not None and p.tag != "a":
+            p = p.parent
+        if p is not None:
+            holders.add(p.mem_id)
+    return holders
 
 
 def _alone_in_dd(a: LexborNode, text: str, memo: Memo) -> bool:
@@ -192,6 +200,15 @@ def _titled(a: LexborNode, memo: Memo, maybe: set[int]) -> bool:
     return p is not None and _title_class(p, memo, maybe) and len(memo.text(p)) <= len(memo.text(a)) + 3
 
 
+_TITLE_INSIDE_LINK = ", ".join(f"a[href] {sel}" for sel in _TITLE_SUPERSET.split(", "))
+
+
+def _holds_title(a: LexborNode, memo: Memo) -> bool:
+    """Whether a title-named element inside the link names a title (the query's
+    superset also finds "subtitle-less" names that ``_TITLE_TOKENS`` refuses)."""
+    return any(memo.tokens(n) & _TITLE_TOKENS for n in a.css(_TITLE_SUPERSET) if n.mem_id != a.mem_id)
+
+
 _LINKS_IN_HEADINGS = ", ".join(f"{h} a[href]" for h in rules.HEADINGS)
 
 
@@ -223,6 +240,7 @@ def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo,
     wrappers = {a.mem_id for a in body.css("a[href]:has(h1, h2, h3, h4, h5, h6)")}
     headed = {a.mem_id for a in body.css(_LINKS_IN_HEADINGS)}
     maybe_titled = {n.mem_id for n in body.css(_TITLE_SUPERSET)}
+    holders = _title_holders(body) if maybe_titled else set()
     for pos, node in enumerate(body.css("h1, h2, h3, h4, h5, h6, a[href]")):
         text = memo.text(node)
         if not _is_title_text(text, th):
@@ -234,7 +252,7 @@ def candidates(body: LexborNode, th: rules.Thresholds, memo: Memo,
             if key in wrappers or (key in headed and _inside_heading(node)):
                 continue
             if not (_titled(node, memo, maybe_titled) or _long_anchor(node, text, th, memo)
-                    or _alone_in_dd(node, text, memo) or _holds_title(node, maybe_titled)):
+                    or _alone_in_dd(node, text, memo) or (key in holders and _holds_title(node, memo))):
                 if weak is not None:
                     weak.append(node)
                 continue

@@ -151,8 +151,16 @@ def _admit_weak(chosen: list[Group], weak: list[LexborNode], order: dict[int, in
     a winner), and never more than twice as many joiners as titles. Returns the
     groups that grew, to be built again."""
     sigs = {g.signature: g for g in chosen}
+    # a link's own part and its parent's first: most links differ there already
+    own = {sig[0] for sig in sigs}
+    up = {sig[1] if len(sig) > 1 else "" for sig in sigs}
     joining: dict[tuple[str, ...], list[LexborNode]] = {}
     for node in weak:
+        if memo.part(node) not in own:
+            continue
+        parent = node.parent
+        if (memo.part(parent) if parent is not None else "") not in up:
+            continue
         sig = signature(node, memo)
         if sig in sigs:
             joining.setdefault(sig, []).append(node)
