@@ -60,8 +60,8 @@ _EXCERPT_TOKENS = frozenset({"excerpt", "entry-summary", "post-excerpt", "p-summ
 _READ_MORE_CLASS = frozenset({"read-more", "readmore", "more-link", "more", "read-more-link", "continue-reading"})
 _CONTENT_TOKENS = frozenset({"entry-content", "post-content", "content", "summary", "excerpt", "entry-summary",
                              "text", "body", "description", "teaser", "intro", "abstract", "snippet"})
-_CONTENT_INSIDE = ", ".join(f"[class*={w} i]" for w in ("excerpt", "summary", "description", "teaser", "entry-content",
-                                                       "post-content", "abstract", "snippet"))
+_CONTENT_WORDS = frozenset({"excerpt", "summary", "description", "teaser", "entry-content", "post-content", "abstract",
+                            "snippet"})
 
 
 @dataclass(slots=True)
@@ -243,7 +243,24 @@ def _strip_teaser_tail(line: str) -> str:
     return line.rstrip()
 
 
-def _is_meta_container(region: Region, i: int, title_len: int) -> bool:
+def _holding_content(region: Region) -> set[int]:
+    """Indexes of the region's elements that hold an excerpt- or content-named
+    element: marked from those few elements up, not asked of every container."""
+    index = region.index()
+    out: set[int] = set()
+    for i, toks in enumerate(region.tokens):
+        if toks and toks & _CONTENT_WORDS:
+            p = region.els[i].parent
+            while p is not None:
+                j = index.get(p.mem_id)
+                if j is None or j in out:
+                    break
+                out.add(j)
+                p = p.parent
+    return out
+
+
+def _is_meta_container(region: Region, i: int, title_len: int, holding: Callable[[], set[int]]) -> bool:
     tag = region.tags[i]
     if tag == "header":
         return len(region.text(i)) <= title_len + 250
@@ -256,8 +273,7 @@ def _is_meta_container(region: Region, i: int, title_len: int) -> bool:
     if toks & _META_TOKENS:
         # "post-meta-description" is the excerpt; a short "meta-main-wrap" or
         # "item-details" may hold the title, the meta line and the excerpt together
-        return (len(region.text(i)) <= 300 and not toks & _CONTENT_TOKENS
-                and region.els[i].css_first(_CONTENT_INSIDE) is None)
+        return len(region.text(i)) <= 300 and not toks & _CONTENT_TOKENS and i not in holding()
     return False
 
 
@@ -274,6 +290,13 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
     title_len = len(title or "")
     roots, ids, tokens = region.root_ids, region.ids, region.tokens
     ending: str | None = None
+    held: list[set[int]] = []
+
+    def holding() -> set[int]:
+        if not held:
+            held.append(_holding_content(region))
+        return held[0]
+
     for i, tag in enumerate(region.tags):
         if tag == "a":
             t = region.text(i)
@@ -283,15 +306,15 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
                 if len(t) > 30 or t == title or _DIGIT.search(t):
                     continue
                 if not tokens[i] & _READ_MORE_CLASS:
-                    if not permalink(region.attrs[i].get("href")):
-                        continue
                     if ending is None:
                         ending = " ".join(region.text(r) for r in region.roots).rstrip()
                     if not ending.endswith(t) or (len(ending) > len(t) and ending[-len(t) - 1].isalnum()):
                         continue
+                    if not permalink(region.attrs[i].get("href")):
+                        continue
             drop.append(region.els[i])
             read_more = True
-        elif (tokens[i] or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len):
+        elif (tokens[i] or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len, holding):
             drop.append(region.els[i])  # (an element without class or id is a meta container only by its tag)
     return drop, read_more
 
