@@ -11,9 +11,6 @@ from .dom import raw_text
 __all__ = ["Chrome", "ink"]
 
 _WIDGET_TOKENS = frozenset({"widget", "widgets", "widgetarea", "widget-area"})
-# words that say which posts a list shows, not where it sits: a sidebar widget's
-# "recent posts", or a theme's name for the home page's own list of posts
-_LIST_WORDS = frozenset({"recent", "popular", "trending"})
 
 
 def ink(node: LexborNode) -> int:
@@ -106,7 +103,7 @@ class Chrome:
         page's <main> when the node's parent holds most of the page's text: that
         list is the page's content, not a widget beside it."""
         chromish = toks & rules.CHROME_TOKENS
-        if chromish and in_main and chromish <= _LIST_WORDS:
+        if chromish and in_main and chromish <= rules.LIST_WORDS:
             parent = node.parent
             if parent is not None and not self._minor(parent, 0.5):
                 return frozenset()

@@ -53,7 +53,6 @@ _META_TOKENS = frozenset({
 _MORE_LINK = re.compile(r"^\W*(?:more\s*(?:\.{2,}|…)|read\s+(?:the\s+)?(?:post|article|story))\W*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _SCREEN_READER = ".screen-reader-text, .sr-only, .visually-hidden, .visuallyhidden, .element-invisible"
-_LIST_WORDS = frozenset({"recent", "popular", "trending"})
 _SCREEN_READER_TOKENS = frozenset({"screen-reader-text", "sr-only", "visually-hidden", "visuallyhidden",
                                    "element-invisible", "screen-reader-only"})
 _EXCERPT_TOKENS = frozenset({"excerpt", "entry-summary", "post-excerpt", "p-summary", "teaser", "summary"})
@@ -268,7 +267,7 @@ def _is_meta_container(region: Region, i: int, title_len: int, holding: Callable
         return len(region.text(i)) <= 400
     toks = region.tokens[i]
     # inside a post, "recent-post-info" names the post's own box, not a widget
-    if (toks & rules.CHROME_TOKENS) - _LIST_WORDS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
+    if (toks & rules.CHROME_TOKENS) - rules.LIST_WORDS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
         return True
     if toks & _META_TOKENS:
         # "post-meta-description" is the excerpt; a short "meta-main-wrap" or

@@ -31,6 +31,9 @@ CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "dialog"})
 SEMANTIC_CHROME = frozenset({"nav", "aside", "footer", "dialog"})
 
 # class/id tokens (split on non-letters) that mark chrome regions around the posts.
+# Words that say which posts a list shows, not where it sits: a sidebar widget's
+# "recent posts", a theme's name for the home page's own list, a post's own box.
+LIST_WORDS = frozenset({"recent", "popular", "trending"})
 CHROME_TOKENS = frozenset({
     "sidebar", "sidebars", "widget", "widgets", "widgetarea", "menu", "menus", "nav", "navbar",
     "navigation", "breadcrumb", "breadcrumbs", "footer", "masthead", "topbar", "toolbar",
