@@ -39,6 +39,8 @@ def test_month_table_matches_dateparser() -> None:
     ("24.04.2023 dans News", "2023-04-24"),
     ("21 يونيو، 2020", "2020-06-21"),  # Arabic, with its own comma
     ("14 נוב׳ 2022", "2022-11-14"),
+    ("Sunday November 13th, 2011", "2011-11-13"),  # "day" ends the weekday: not "3 days ago"
+    ("نوامبر 22, 2018", "2018-11-22"),  # Persian script, Gregorian month
 ])
 def test_find_date_reads_named_months(text: str, expected: str | None) -> None:
     assert find_date(text, dayfirst=True, default_year=2022) == expected  # (a year for dates printed without one)

@@ -253,3 +253,10 @@ def test_tags_from_nested_category_and_taxonomy_addresses() -> None:
                     f'{sentence if i == 1 else ""}</article>' for i in range(3))
     got = parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/page/2/")
     assert got[1].tags == [] and "lovely gifts" in (got[1].text or "")  # a sentence is not a tag
+
+
+def test_no_comments_with_an_arrow_and_a_handle_after_by() -> None:
+    got = _posts('<h2><a href="/p{i}/">Post {i} about the garden</a></h2><p class="meta">May 7, 2015 by henrik</p>'
+                 '<p>The text of post {i}.</p><a class="comments" href="/p{i}/#respond">No Comments »</a>')
+    assert [(p.author, p.comments, p.date) for p in got] == [("henrik", 0, "2015-05-07")] * 3
+    assert [p.text for p in got] == [f"The text of post {i}." for i in range(3)]

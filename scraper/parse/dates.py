@@ -21,7 +21,7 @@ __all__ = ["parse_date", "parse_iso", "find_date"]
 LANGUAGES = (
     "en", "fr", "de", "es", "it", "pt", "nl", "ru", "uk", "pl", "cs", "sk", "sv", "nb", "da", "fi",
     "tr", "ro", "hu", "hr", "sl", "sr", "bg", "el", "ca", "eu", "gl", "et", "lv", "lt", "id", "ms",
-    "vi", "is", "ga", "cy", "ar", "he",
+    "vi", "is", "ga", "cy", "ar", "he", "fa",
 )
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -237,7 +237,8 @@ def find_date(text: str | None, *, dayfirst: bool = True, default_year: int | No
 _DAY_BEFORE = re.compile(r"(?<![^\W\d_])(\d{1,2})(?:st|nd|rd|th|er|e|º|ª|\.)?\s*(?:de\s+|of\s+|/\s*|-\s*)?$",
                          re.IGNORECASE)
 # "30 mins ago": the Spanish "ago" (agosto) after a unit of time is English "ago"
-_UNIT_BEFORE = re.compile(r"(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\s*$", re.IGNORECASE)
+_UNIT_BEFORE = re.compile(r"(?<![^\W\d_])(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\s*$",
+                          re.IGNORECASE)  # (a word of its own: "Sunday November 13th" is a date)
 _DAY_AFTER = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?(?!\d)\s*(?:,\s*)?", re.IGNORECASE)
 _DAY_RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|\.)?\s*[-–—]\s*$")
 _DAY_RANGE_END = re.compile(r"^\s*[-–—]\s*(\d{1,2})(?!\d)(?:st|nd|rd|th)?\s*,?")

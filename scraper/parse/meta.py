@@ -22,6 +22,7 @@ _ONLY_PUNCT = re.compile(r"^[\W_]*$")
 _DIGIT = re.compile(r"\d")  # every date find_date reads has one
 _CHANGED = frozenset({"updated", "modified"})
 _URLISH = re.compile(r"://|\bwww\.")
+_HANDLE = re.compile(r"^[^\W\d_][\w.\-]{1,24}$")
 _FIELD_SEPARATOR = re.compile(r"[|·•]")  # a meta line's fields; a sentence has none
 _TWO_DIGITS = re.compile(r"\d{2}")
 _NON_DIGITS = re.compile(r"\D")
@@ -222,7 +223,8 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
             m = _BYLINE_IN_LINE.search(text)
             if m:
                 value = clean_author(m.group(1))
-                if value and _looks_like_name(value):
+                if value and (_looks_like_name(value) or (_DIGIT.search(text) and _HANDLE.match(value))):
+                    # (a one-word handle, "henrik", on a meta line that also gives the date)
                     # an element that is just the byline ("by: Chris,") leaves the text with it
                     return value, [region.els[i]] if len(text) <= len(value) + 15 else []
     return None, []

@@ -126,7 +126,7 @@ COMMENT_COUNT_RE = re.compile(
 )
 NO_COMMENTS_RE = re.compile(
     r"^\s*(?:no\s+comments?(?:\s+yet)?|sin\s+comentarios|aucun\s+commentaire|keine\s+kommentare|"
-    r"nessun\s+commento|нет\s+комментариев|geen\s+reacties|brak\s+komentarzy)\s*[.!]?\s*$",
+    r"nessun\s+commento|нет\s+комментариев|geen\s+reacties|brak\s+komentarzy)[\s.!»›→]*$",
     re.IGNORECASE,
 )
 COMMENT_HREF_RE = re.compile(r"#(?:comment\w*|respond|disqus_thread|reply|comentarios?|commentaires)\b|/comments?/?$",
