@@ -260,3 +260,16 @@ def test_no_comments_with_an_arrow_and_a_handle_after_by() -> None:
                  '<p>The text of post {i}.</p><a class="comments" href="/p{i}/#respond">No Comments »</a>')
     assert [(p.author, p.comments, p.date) for p in got] == [("henrik", 0, "2015-05-07")] * 3
     assert [p.text for p in got] == [f"The text of post {i}." for i in range(3)]
+
+
+def test_an_excerpt_inside_the_post_header_is_kept() -> None:
+    got = _posts('<header class="entry-header"><div class="entry-meta"><span class="author">admin</span></div>'
+                 '<h3 class="entry-title"><a href="/p{i}/">Companies hiring apprentices {i}</a></h3>'
+                 '<p class="spnc-description">More and more companies see the value of apprentices {i}…</p></header>')
+    assert [p.text for p in got] == [f"More and more companies see the value of apprentices {i}…" for i in range(3)]
+
+
+def test_a_no_comments_link_ending_the_post_is_not_a_read_more_link() -> None:
+    got = _posts('<h2><a href="/p{i}/">Post {i} about racing</a></h2><p>The whole post {i}, short as it is.</p>'
+                 '<p><a href="/p{i}/">Sin comentarios »</a></p>')
+    assert [(p.comments, p.full_text) for p in got] == [(0, True)] * 3

@@ -307,3 +307,15 @@ def test_the_main_lists_posts_however_long_the_sidebar() -> None:
     got = parse_html(f"<html><body><main>{posts}</main><aside class='sidebar'>{widgets}</aside></body></html>",
                      "https://blog.example/blog/")
     assert [p.title for p in got] == [f"Post number {i} of the blog" for i in range(4)]
+
+
+def test_an_archive_that_calls_itself_an_article_in_og_type_is_still_a_listing() -> None:
+    posts = "".join(f'<article class="post"><h3><a href="/news/item-{i}/">News item {i} about public health</a></h3>'
+                    f'<p>{"A sentence of the summary. " * 3}</p></article>' for i in range(3))
+    from scraper.api import parse_page
+
+    html = ('<html><head><meta property="og:type" content="article"><title>News | Archive</title></head>'
+            f'<body class="archive category"><main>{posts}</main></body></html>')
+    result = parse_page(html, "https://city.example/news/health/")
+    assert result.kind == "listing" and [p.title for p in result.posts] == [
+        f"News item {i} about public health" for i in range(3)]

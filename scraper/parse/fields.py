@@ -261,13 +261,15 @@ def _holding_content(region: Region) -> set[int]:
 
 def _is_meta_container(region: Region, i: int, title_len: int, holding: Callable[[], set[int]]) -> bool:
     tag = region.tags[i]
+    # a header or meta box that holds the excerpt ("<p class=description>") is not all meta
     if tag == "header":
-        return len(region.text(i)) <= title_len + 250
+        return len(region.text(i)) <= title_len + 250 and i not in holding()
     if tag == "footer":
-        return len(region.text(i)) <= 400
+        return len(region.text(i)) <= 400 and i not in holding()
     toks = region.tokens[i]
     # inside a post, "recent-post-info" names the post's own box, not a widget
-    if (toks & rules.CHROME_TOKENS) - rules.LIST_WORDS and not toks & {"content", "entry-content", "post-content", "body", "text"}:
+    if ((toks & rules.CHROME_TOKENS) - rules.LIST_WORDS and not toks & {"content", "entry-content", "post-content", "body", "text"}
+            and i not in holding()):
         return True
     if toks & _META_TOKENS:
         # "post-meta-description" is the excerpt; a short "meta-main-wrap" or
@@ -302,8 +304,8 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
             if not t or len(t) > 150 or (len(t) > 60 and not rules.READ_MORE_RE.match(t)):
                 continue  # (a long one must open with the words: "Read more ... <the title>")
             if not (rules.READ_MORE_RE.search(t) or _MORE_LINK.match(t)):
-                if len(t) > 30 or t == title or _DIGIT.search(t):
-                    continue
+                if len(t) > 30 or t == title or _DIGIT.search(t) or comment_count(t) is not None:
+                    continue  # (a title, a count, or "No comments »": not a way to read more)
                 if not tokens[i] & _READ_MORE_CLASS:
                     if ending is None:
                         ending = " ".join(region.text(r) for r in region.roots).rstrip()

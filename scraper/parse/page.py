@@ -40,15 +40,14 @@ def _page_signal(doc: Document, hints: Hints) -> str | None:
     class), "listing" (an archive, blog, category, tag or paged body class), or
     None when it says nothing."""
     body = doc.body
-    if hints.article is not None:
+    cls = (body.attributes.get("class") or "").lower().split() if body is not None else []
+    if hints.article is not None and (hints.article.url or hints.article.headline or "archive" not in cls):
+        return "article"  # (a bare og:type=article is what SEO plugins print on archives too)
+    if any(c in ("single", "single-post", "postid", "post-template", "single-format-standard") or
+           c.startswith("postid-") for c in cls):
         return "article"
-    if body is not None:
-        cls = (body.attributes.get("class") or "").lower().split()
-        if any(c in ("single", "single-post", "postid", "post-template", "single-format-standard") or
-               c.startswith("postid-") for c in cls):
-            return "article"
-        if any(c in ("home", "blog", "archive", "category", "tag", "search", "paged", "list") for c in cls):
-            return "listing"
+    if any(c in ("home", "blog", "archive", "category", "tag", "search", "paged", "list") for c in cls):
+        return "listing"
     return "article" if (doc.head_meta.get("og:type") or "").lower() == "article" else None
 
 
