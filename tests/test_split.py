@@ -319,3 +319,13 @@ def test_an_archive_that_calls_itself_an_article_in_og_type_is_still_a_listing()
     result = parse_page(html, "https://city.example/news/health/")
     assert result.kind == "listing" and [p.title for p in result.posts] == [
         f"News item {i} about public health" for i in range(3)]
+
+
+def test_a_menu_hidden_by_a_css_framework_class_is_not_read() -> None:
+    menu = "".join(f'<article><h2><a href="/news/top-{i}/">Top news item {i} of the whole site today</a></h2>'
+                   f'<p>{"Summary of the top item. " * 4}</p></article>' for i in range(12))
+    main = ('<article class="post"><h2><a href="/blockchain-needs-a-killer-use-case/">Blockchain needs a killer use '
+            f'case</a></h2><p>{"Why authentication may be the one. " * 4}</p></article>')
+    got = parse_html(f"<html><body class='author'><div class='header-menu hidden'>{menu}</div><main>{main}</main>"
+                     "</body></html>", "https://news.example/author/tyler/")
+    assert [p.title for p in got] == ["Blockchain needs a killer use case"]

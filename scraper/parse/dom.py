@@ -219,6 +219,7 @@ def _read_head(tree: LexborHTMLParser) -> dict[str, object]:
 _MARKS = {**{tag: BLOCK_MARK for tag in rules.BLOCK_TAGS}, "br": "\n", "td": " ", "th": " "}
 _MARKED = ", ".join(_MARKS)
 _DROPPED = ", ".join(rules.DROP_TAGS)
+_HIDDEN_CLASS = frozenset({"hidden", "d-none", "is-hidden"})
 
 
 def _inside(node: LexborNode, ids: dict[int, LexborNode], stop: set[int] | frozenset[int]) -> bool:
@@ -251,17 +252,19 @@ def _clean(tree: LexborHTMLParser) -> None:
     for node in tree.css(_DROPPED):
         node.decompose(recursive=False)
     hidden: dict[int, LexborNode] = {}
-    for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden], template"):
+    for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden], template, "
+                         "[class~=hidden], [class~=d-none], [class~=is-hidden]"):
         if node.mem_id in hidden:
             continue  # Lexbor lists a node once per selector it matches
-        if node.tag == "template" or "hidden" in node.attributes:
-            hidden[node.mem_id] = node
-        elif node.attributes.get("aria-hidden") == "true":
+        attrs = node.attributes
+        if node.tag == "template" or "hidden" in attrs or _HIDDEN_CLASS.intersection((attrs.get("class") or "").split()):
+            hidden[node.mem_id] = node  # (the class names CSS frameworks hide an element with)
+        elif attrs.get("aria-hidden") == "true":
             # icons and decorative duplicates; keep large hidden blocks that JS reveals,
             # and a date shown to the eye while a screen reader gets another copy
-            if len(node.text(deep=True)) < 200 and "date" not in (node.attributes.get("class") or "").lower():
+            if len(node.text(deep=True)) < 200 and "date" not in (attrs.get("class") or "").lower():
                 hidden[node.mem_id] = node
-        elif _HIDDEN_STYLE.search(node.attributes.get("style") or ""):
+        elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
             hidden[node.mem_id] = node
     decompose_outermost(list(hidden.values()))
     body = tree.body
