@@ -326,6 +326,6 @@ def test_a_menu_hidden_by_a_css_framework_class_is_not_read() -> None:
                    f'<p>{"Summary of the top item. " * 4}</p></article>' for i in range(12))
     main = ('<article class="post"><h2><a href="/blockchain-needs-a-killer-use-case/">Blockchain needs a killer use '
             f'case</a></h2><p>{"Why authentication may be the one. " * 4}</p></article>')
-    got = parse_html(f"<html><body class='author'><div class='header-menu hidden'>{menu}</div><main>{main}</main>"
+    got = parse_html(f"<html><body class='archive author'><div class='header-menu hidden'>{menu}</div><main>{main}</main>"
                      "</body></html>", "https://news.example/author/tyler/")
     assert [p.title for p in got] == ["Blockchain needs a killer use case"]
