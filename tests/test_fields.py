@@ -273,3 +273,14 @@ def test_a_no_comments_link_ending_the_post_is_not_a_read_more_link() -> None:
     got = _posts('<h2><a href="/p{i}/">Post {i} about racing</a></h2><p>The whole post {i}, short as it is.</p>'
                  '<p><a href="/p{i}/">Sin comentarios »</a></p>')
     assert [(p.comments, p.full_text) for p in got] == [(0, True)] * 3
+
+
+def test_the_one_name_left_in_a_meta_line_of_known_fields_is_the_author() -> None:
+    got = _posts('<h2><a href="/p{i}/">Post {i} on models</a></h2><p>Text {i}.</p><footer class="entry-footer">'
+                 "<span title='2024-12-01 00:00:00 +0000 UTC'>2024-12-01</span>&nbsp;·&nbsp;2 min&nbsp;·&nbsp;751 字"
+                 "&nbsp;·&nbsp;Niuhe</footer>")
+    assert [p.author for p in got] == ["Niuhe"] * 3
+    got = _posts('<h2><a href="/p{i}/">Post {i} on ray tracing</a></h2><div class="post__meta"><span>Dec 27, 2020</span>'
+                 '<span> • 9 minute read </span> • <span><a href="/categories/graphics/">Graphics</a></span></div>'
+                 '<p>Text {i}.</p>')
+    assert [p.author for p in got] == [None] * 3  # a category, not a name

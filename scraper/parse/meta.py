@@ -212,7 +212,7 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
             if value:
                 return value, [n]
     if not region.mentions_word(_BYLINE_WORDS):
-        return None, []
+        return _unlabelled_author(region, skip_ids), []
     below = region.below()
     for i, tag in enumerate(tags):
         if tag == "a" or below[i] <= BELOW_P_DIV_LI or ids[i] in skip_ids:
@@ -227,7 +227,36 @@ def author_of(region: Region, skip: LexborNode) -> tuple[str | None, list[Lexbor
                     # (a one-word handle, "henrik", on a meta line that also gives the date)
                     # an element that is just the byline ("by: Chris,") leaves the text with it
                     return value, [region.els[i]] if len(text) <= len(value) + 15 else []
-    return None, []
+    return _unlabelled_author(region, skip_ids), []
+
+
+_FIELD_SPLIT = re.compile(r"\s*[·|•]\s*")
+_WORD_COUNT = re.compile(r"^\d[\d,.\s]*(?:字|words?|mots|wörter|palabras|parole|слов\w*)$", re.IGNORECASE)
+
+
+def _unlabelled_author(region: Region, skip_ids: set[int]) -> str | None:
+    """The name in a meta line of separated fields where every other field is a
+    date, a reading time, a word count or a comment count ("Dec 1, 2024 · 2 min ·
+    751 字 · Niuhe"): what is left is who wrote it."""
+    below = region.below()
+    for i, text in enumerate(region.text(j) for j in range(len(region))):
+        if not (12 <= len(text) <= 160) or below[i] <= BELOW_P_DIV_LI or region.ids[i] in skip_ids:
+            continue
+        if not _FIELD_SEPARATOR.search(text):
+            continue
+        fields = [f for f in _FIELD_SPLIT.split(text) if f]
+        if len(fields) < 3:
+            continue
+        rest = [f for f in fields if not (find_date(f) or rules.READING_TIME_RE.match(f) or _WORD_COUNT.match(f)
+                                          or comment_count(f) is not None)]
+        if len(rest) == 1 and len(rest) < len(fields) - 1 and any(find_date(f) for f in fields):
+            if any(node_text(a) == rest[0] and _tag_href(a.attributes.get("href")) for a in region.els[i].css("a[href]")):
+                continue  # a category ("· Graphics" linking to /categories/graphics/), not a name
+            value = clean_author(rest[0])
+            if value and not _DIGIT.search(value) and (_looks_like_name(value) or _HANDLE.match(value)
+                                                        or _CJK_CHAR.search(value)):
+                return value
+    return None
 
 
 def comment_count(text: str) -> int | None:
