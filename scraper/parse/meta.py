@@ -238,9 +238,14 @@ def _unlabelled_author(region: Region, skip_ids: set[int]) -> str | None:
     """The name in a meta line of separated fields where every other field is a
     date, a reading time, a word count or a comment count ("Dec 1, 2024 · 2 min ·
     751 字 · Niuhe"): what is left is who wrote it."""
+    if not region.mentions(_FIELD_SEPARATOR):
+        return None  # (most posts: no separated fields anywhere)
     below = region.below()
-    for i, text in enumerate(region.text(j) for j in range(len(region))):
-        if not (12 <= len(text) <= 160) or below[i] <= BELOW_P_DIV_LI or region.ids[i] in skip_ids:
+    for i in range(len(region)):
+        if below[i] <= BELOW_P_DIV_LI or region.ids[i] in skip_ids:
+            continue
+        text = region.text(i)
+        if not 12 <= len(text) <= 160:
             continue
         if not _FIELD_SEPARATOR.search(text):
             continue
