@@ -284,3 +284,9 @@ def test_the_one_name_left_in_a_meta_line_of_known_fields_is_the_author() -> Non
                  '<span> • 9 minute read </span> • <span><a href="/categories/graphics/">Graphics</a></span></div>'
                  '<p>Text {i}.</p>')
     assert [p.author for p in got] == [None] * 3  # a category, not a name
+
+
+def test_a_long_classic_meta_line_still_gives_the_date() -> None:
+    got = _posts('<h2><a href="/p{i}/">Post {i} of the old theme</a></h2><p>Body text of the post {i}.</p>'
+                 '<p>This entry was posted in Uncategorized on March 3, 2015 by admin and has no comments yet.</p>')
+    assert [p.date for p in got] == ["2015-03-03"] * 3

@@ -23,6 +23,8 @@ _DIGIT = re.compile(r"\d")  # every date find_date reads has one
 _CHANGED = frozenset({"updated", "modified"})
 _URLISH = re.compile(r"://|\bwww\.")
 _HANDLE = re.compile(r"^[^\W\d_][\w.\-]{1,24}$")
+# "This entry was posted in News on March 3, 2015 by admin": a long meta line, not a sentence
+_META_LINE_WORDS = re.compile(r"\b(?:posted|published|filed\s+under|written\s+by|this\s+entry)\b", re.IGNORECASE)
 _FIELD_SEPARATOR = re.compile(r"[|·•]")  # a meta line's fields; a sentence has none
 _TWO_DIGITS = re.compile(r"\d{2}")
 _NON_DIGITS = re.compile(r"\D")
@@ -92,7 +94,8 @@ def date_of(region: Region, dayfirst: bool, year: int | None,
         # a line, not a paragraph that mentions a day (CJK counts about thrice), nor
         # an address that carries one ("…/2013/05/13/story")
         if (4 <= len(text) <= 120 and len(text) + 2 * len(_CJK_CHAR.findall(text)) <= 160
-                and (len(text) <= 60 or text.count(" ") < 12 or _FIELD_SEPARATOR.search(text))
+                and (len(text) <= 60 or text.count(" ") < 12 or _FIELD_SEPARATOR.search(text)
+                     or _META_LINE_WORDS.search(text))
                 and not _URLISH.search(text)):
             v = date_in(text)
             if v:
