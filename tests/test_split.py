@@ -329,3 +329,11 @@ def test_a_menu_hidden_by_a_css_framework_class_is_not_read() -> None:
     got = parse_html(f"<html><body class='archive author'><div class='header-menu hidden'>{menu}</div><main>{main}</main>"
                      "</body></html>", "https://news.example/author/tyler/")
     assert [p.title for p in got] == ["Blockchain needs a killer use case"]
+
+
+def test_a_page_wrapper_hidden_until_its_scripts_run_is_still_read() -> None:
+    posts = "".join(f'<article><h2><a href="/p{i}/">Post {i} of the blog here</a></h2><p>Body text of post {i}, a few '
+                    f'words.</p></article>' for i in range(3))
+    got = parse_html(f"<html><body><div id='page' class='hidden'><main>{posts}</main></div></body></html>",
+                     "https://b.example/page/2/")
+    assert len(got) == 3
