@@ -252,7 +252,6 @@ def _clean(tree: LexborHTMLParser) -> None:
     for node in tree.css(_DROPPED):
         node.decompose(recursive=False)
     hidden: dict[int, LexborNode] = {}
-    page_chars = -1
     for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden], template, "
                          "[class~=hidden], [class~=d-none], [class~=is-hidden]"):
         if node.mem_id in hidden:
@@ -262,11 +261,8 @@ def _clean(tree: LexborHTMLParser) -> None:
             hidden[node.mem_id] = node
         elif _HIDDEN_CLASS.intersection((attrs.get("class") or "").split()):
             # the class names CSS frameworks hide an element with; but a page wrapper
-            # hidden until its scripts run ("<div id=page class=hidden>") is the page
-            if page_chars < 0:
-                body = tree.body
-                page_chars = len(body.text(deep=True)) if body is not None else 0
-            if len(node.text(deep=True)) < 0.5 * page_chars:
+            # hidden until its scripts run ("<div id=page class=hidden>") holds the page's <main>
+            if node.tag not in ("html", "body") and node.css_first("main, [role=main]") is None:
                 hidden[node.mem_id] = node
         elif attrs.get("aria-hidden") == "true":
             # icons and decorative duplicates; keep large hidden blocks that JS reveals,
