@@ -18,7 +18,6 @@ __all__ = ["HEADING_SET", "Memo", "candidates", "contains", "link_of", "own_link
            "text_len", "title_href"]
 
 HEADING_SET = frozenset(rules.HEADINGS)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _DIGIT = re.compile(r"\d")
 
 
@@ -133,7 +132,7 @@ def text_len(text: str) -> int:
     """Length that counts a CJK character as about three Latin ones."""
     if text.isascii():
         return len(text)
-    return len(text) + 2 * len(_CJK.findall(text[:300]))
+    return len(text) + 2 * len(rules.CJK_RE.findall(text[:300]))
 
 
 def _is_title_text(text: str, th: rules.Thresholds) -> bool:
@@ -146,7 +145,7 @@ def _long_anchor(a: LexborNode, text: str, th: rules.Thresholds, memo: Memo) -> 
     """A bare link that reads like a title: long enough, and alone in its parent."""
     if text_len(text) < th.long_anchor_chars:
         return False
-    if not _CJK.search(text) and len(text.split()) < th.long_anchor_words:
+    if not rules.CJK_RE.search(text) and len(text.split()) < th.long_anchor_words:
         return False
     parent = a.parent
     if parent is not None:

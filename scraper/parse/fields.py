@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from . import rules
-from .candidates import contains
+from .candidates import contains, text_len
 from .dates import find_date
 from .dom import Document, decompose_outermost, node_text, raw_text
 from .meta import author_of, comment_count, comments_of, date_of, tag_line, tags_of
@@ -31,7 +31,6 @@ _TITLE_CLASSED = ("[class~=title i], [class*=-title i], [class*=_title i], [clas
 _LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(more\.*\))\s*$")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")
 _HEADER_FOOTER = frozenset({"header", "footer"})
 _NON_LETTERS = re.compile(r"[\W\d_]+")
@@ -182,7 +181,7 @@ def _meta_lines_filter(lines: list[str], title: str | None, dayfirst: bool, tags
         if d:
             rest = rules.BYLINE_RE.sub("", line)
             letters = _NON_LETTERS.sub("", rest)
-            if len(letters) + 2 * len(_CJK.findall(letters)) <= 25:
+            if text_len(letters) <= 25:
                 return True
         if _BYLINE_START.match(line) and len(line) < 80:
             return True

@@ -11,6 +11,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborNode
 
 from . import rules
+from .candidates import text_len
 from .dates import find_date, parse_iso
 from .dom import elements_of, node_text, norm
 from .region import BELOW_BLOCK, BELOW_P_DIV, BELOW_P_DIV_LI, Region
@@ -93,7 +94,7 @@ def date_of(region: Region, dayfirst: bool, year: int | None,
         text = text_of(i)
         # a line, not a paragraph that mentions a day (CJK counts about thrice), nor
         # an address that carries one ("…/2013/05/13/story")
-        if (4 <= len(text) <= 120 and len(text) + 2 * len(_CJK_CHAR.findall(text)) <= 160
+        if (4 <= len(text) <= 120 and text_len(text) <= 160
                 and (len(text) <= 60 or text.count(" ") < 12 or _FIELD_SEPARATOR.search(text)
                      or _META_LINE_WORDS.search(text))
                 and not _URLISH.search(text)):
@@ -262,7 +263,7 @@ def _unlabelled_author(region: Region, skip_ids: set[int]) -> str | None:
                 continue  # a category ("· Graphics" linking to /categories/graphics/), not a name
             value = clean_author(rest[0])
             if value and not _DIGIT.search(value) and (_looks_like_name(value) or _HANDLE.match(value)
-                                                        or _CJK_CHAR.search(value)):
+                                                        or rules.CJK_RE.search(value)):
                 return value
     return None
 
@@ -381,7 +382,6 @@ def _tag_href(href: str | None) -> bool:
 
 
 _TAG_LINE_WORDS = re.compile(r"[^\W\d_]+")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _tag_line_rest(line: str, names: list[str]) -> str:
@@ -400,5 +400,5 @@ def tag_line(line: str, names: list[str]) -> bool:
     if rest == line:
         return False  # no tag name in it
     words = _TAG_LINE_WORDS.findall(rest)
-    letters = sum(map(len, words)) + 2 * len(_CJK_CHAR.findall(rest))
+    letters = text_len("".join(words))
     return len(words) <= 3 and letters <= 20

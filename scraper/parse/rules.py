@@ -31,6 +31,8 @@ CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "dialog"})
 SEMANTIC_CHROME = frozenset({"nav", "aside", "footer", "dialog"})
 
 # class/id tokens (split on non-letters) that mark chrome regions around the posts.
+# A Chinese, Japanese or Korean character: a word's worth of text on its own.
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Words that say which posts a list shows, not where it sits: a sidebar widget's
 # "recent posts", a theme's name for the home page's own list, a post's own box.
 LIST_WORDS = frozenset({"recent", "popular", "trending"})
