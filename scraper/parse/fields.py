@@ -56,6 +56,7 @@ _SCREEN_READER_TOKENS = frozenset({"screen-reader-text", "sr-only", "visually-hi
                                    "element-invisible", "screen-reader-only"})
 _EXCERPT_TOKENS = frozenset({"excerpt", "entry-summary", "post-excerpt", "p-summary", "teaser", "summary"})
 _READ_MORE_CLASS = frozenset({"read-more", "readmore", "more-link", "more", "read-more-link", "continue-reading"})
+_BODY_TOKENS = frozenset({"content", "entry-content", "post-content", "body", "text"})
 _CONTENT_TOKENS = frozenset({"entry-content", "post-content", "content", "summary", "excerpt", "entry-summary",
                              "text", "body", "description", "teaser", "intro", "abstract", "snippet"})
 _CONTENT_WORDS = frozenset({"excerpt", "summary", "description", "teaser", "entry-content", "post-content", "abstract",
@@ -267,8 +268,7 @@ def _is_meta_container(region: Region, i: int, title_len: int, holding: Callable
         return len(region.text(i)) <= 400 and i not in holding()
     toks = region.tokens[i]
     # inside a post, "recent-post-info" names the post's own box, not a widget
-    if ((toks & rules.CHROME_TOKENS) - rules.LIST_WORDS and not toks & {"content", "entry-content", "post-content", "body", "text"}
-            and i not in holding()):
+    if (toks & rules.CHROME_TOKENS) - rules.LIST_WORDS and not toks & _BODY_TOKENS and i not in holding():
         return True
     if toks & _META_TOKENS:
         # "post-meta-description" is the excerpt; a short "meta-main-wrap" or
@@ -278,15 +278,17 @@ def _is_meta_container(region: Region, i: int, title_len: int, holding: Callable
 
 
 def _meta_elements(region: Region, title: str | None, permalink: Callable[[str | None], bool]
-                   ) -> tuple[list[LexborNode], bool]:
-    """"Read more" links and meta containers (bylines, share boxes, post headers and
-    footers) below the region nodes; and whether a "read more" link was among them.
+                   ) -> tuple[list[LexborNode], bool, bool]:
+    """"Read more" links, meta containers (bylines, share boxes, post headers and
+    footers) and text for screen readers only ("Published on") below the region
+    nodes; whether a "read more" link was among them; and whether a container names
+    itself an excerpt or summary (then the text is not the whole post either).
 
     A read-more link says so in words, or by its class, or is a short second link
     to the post itself that ends the post ("»", "Read Post", "続きを表示"); a link
     to the post with more after it is the excerpt itself (themes link it)."""
     drop: list[LexborNode] = []
-    read_more = False
+    read_more = excerpt = False
     title_len = len(title or "")
     roots, ids, tokens = region.root_ids, region.ids, region.tokens
     ending: str | None = None
@@ -298,6 +300,12 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
         return held[0]
 
     for i, tag in enumerate(region.tags):
+        toks = tokens[i]
+        if toks:
+            if toks & _SCREEN_READER_TOKENS:
+                drop.append(region.els[i])
+            elif toks & _EXCERPT_TOKENS:
+                excerpt = True
         if tag == "a":
             t = region.text(i)
             if not t or len(t) > 150 or (len(t) > 60 and not rules.READ_MORE_RE.match(t)):
@@ -305,7 +313,7 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
             if not (rules.READ_MORE_RE.search(t) or _MORE_LINK.match(t)):
                 if len(t) > 30 or t == title or _DIGIT.search(t) or comment_count(t) is not None:
                     continue  # (a title, a count, or "No comments »": not a way to read more)
-                if not tokens[i] & _READ_MORE_CLASS:
+                if not toks & _READ_MORE_CLASS:
                     if ending is None:
                         ending = " ".join(region.text(r) for r in region.roots).rstrip()
                     if not ending.endswith(t) or (len(ending) > len(t) and ending[-len(t) - 1].isalnum()):
@@ -314,9 +322,10 @@ def _meta_elements(region: Region, title: str | None, permalink: Callable[[str |
                         continue
             drop.append(region.els[i])
             read_more = True
-        elif (tokens[i] or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len, holding):
+        elif (toks or tag in _HEADER_FOOTER) and ids[i] not in roots and _is_meta_container(region, i, title_len,
+                                                                                             holding):
             drop.append(region.els[i])  # (an element without class or id is a meta container only by its tag)
-    return drop, read_more
+    return drop, read_more, excerpt
 
 
 def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: list[LexborNode]) -> Fields:
@@ -349,17 +358,9 @@ def extract_fields(doc: Document, member: LexborNode, link: str | None, nodes: l
     drop: list[LexborNode] = [] if top.mem_id in region_ids else [top]
     drop += _kicker(top, region)
     drop += date_nodes + author_nodes + comment_nodes + tag_nodes
-    meta, read_more = _meta_elements(region, f.title, lambda href: bool(href and link and resolve(doc.base_url, href) == link))
+    meta, read_more, excerpt = _meta_elements(
+        region, f.title, lambda href: bool(href and link and resolve(doc.base_url, href) == link))
     drop += meta
-    # text for screen readers only ("Published on") is not shown; a container that
-    # names itself an excerpt or summary says the text is not the whole post
-    excerpt = False
-    for i, toks in enumerate(region.tokens):
-        if toks:
-            if toks & _SCREEN_READER_TOKENS:
-                drop.append(region.els[i])
-            elif toks & _EXCERPT_TOKENS:
-                excerpt = True
     del region  # its nodes are about to go
     decompose_outermost(drop, region_ids)
     if top.mem_id in region_ids:
