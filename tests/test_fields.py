@@ -14,6 +14,13 @@ def _listing(meta: str, n: int = 4, after: str = "") -> str:
     return f"<html><body><main>{posts}</main></body></html>"
 
 
+def _posts(inner: str, url: str = "https://blog.example/page/2/", wrap: tuple[str, str] = ("<article>", "</article>")
+           ) -> list:
+    """Three posts made from one template ("{i}" is the post's number), parsed."""
+    posts = "".join(wrap[0] + inner.format(i=i) + wrap[1] for i in range(3))
+    return parse_html(f"<html><body><main>{posts}</main></body></html>", url)
+
+
 def test_tag_links_on_a_line_of_their_own_are_tags_and_not_text() -> None:
     meta = ('<div class="flex gap-2"><a href="/blog/tags/tools" class="px-2">tools</a> '
             '<a href="/blog/tags/javascript" class="px-2">#javascript</a></div>')
@@ -98,9 +105,8 @@ def test_screen_reader_text_after_a_short_title_is_not_shown() -> None:
 
 
 def _bylined(meta: str) -> list:
-    posts = "".join(f'<article class="post"><h2><a href="/blog/post-{i}/">The post number {i} here</a></h2>'
-                    f'<div class="byline-row">{meta}</div><p>{_EXCERPT}</p></article>' for i in range(3))
-    return parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/page/2/")
+    return _posts('<h2><a href="/blog/post-{i}/">The post number {i} here</a></h2><div class="byline-row">'
+                  + meta + f"</div><p>{_EXCERPT}</p>", wrap=('<article class="post">', "</article>"))
 
 
 def test_authors_named_by_their_page_their_class_or_a_slash_line() -> None:
@@ -121,10 +127,9 @@ def test_submitted_on_a_date_names_no_author() -> None:
 
 
 def _dated(meta: str, body: str = "") -> list:
-    posts = "".join(f'<div class="post hentry"><h3 class="post-title"><a href="/2009/03/p-{i}.html">The post number '
-                    f'{i} here</a></h3><div class="post-footer">{meta}</div><div class="post-body">'
-                    f'<p>{_EXCERPT}</p>{body}</div></div>' for i in range(3))
-    return parse_html(f"<html><body><main>{posts}</main></body></html>", "https://blog.example/2009/03/")
+    return _posts('<h3 class="post-title"><a href="/2009/03/p-{i}.html">The post number {i} here</a></h3>'
+                  f'<div class="post-footer">{meta}</div><div class="post-body"><p>{_EXCERPT}</p>{body}</div>',
+                  url="https://blog.example/2009/03/", wrap=('<div class="post hentry">', "</div>"))
 
 
 def test_a_blogger_time_gives_its_title_attribute() -> None:
@@ -174,11 +179,6 @@ def test_a_ratings_widget_is_not_text() -> None:
                '<strong>4.20</strong> out of 5)</div><div class="post-ratings-loading">Loading...</div>')
     posts = parse_html(_listing("", after=ratings), "https://blog.example/blog/2/")
     assert all(p.text and "votes" not in p.text and "Loading" not in p.text for p in posts)
-
-
-def _posts(inner: str, url: str = "https://blog.example/page/2/") -> list:
-    posts = "".join("<article>" + inner.format(i=i) + "</article>" for i in range(3))
-    return parse_html(f"<html><body><main>{posts}</main></body></html>", url)
 
 
 def test_dates_come_from_the_meta_line_not_the_title_or_a_sentence() -> None:
